@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// `npm test`: type-check, then every suite (browser, server, end-to-end), each in its own process with its
+// own output, then one total. The last line is `N passed, N failed` over all suites. A suite that crashes,
+// or that runs no test, fails the run.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const only = process.argv.slice(2);
+const work = mkdtempSync(join(tmpdir(), 'portone-checkout-test-'));
+const node = process.execPath;
+
+const suites = [
+  { name: 'typecheck', kind: 'check', cmd: ['npm', 'run', '--silent', 'typecheck'] },
+  { name: 'browser', kind: 'wtr', cmd: [node, 'node_modules/@web/test-runner/dist/bin.js'] },
+  { name: 'server', kind: 'node', glob: 'test/server' },
+  { name: 'e2e', kind: 'node', glob: 'test/e2e' },
+].filter((s) => only.length === 0 || only.includes(s.name));
+
+function run(cmd, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** `# pass N` / `# fail N` / `# skipped N` / `# cancelled N` from node's TAP reporter. */
+function tapCounts(file) {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const read = (key) => Number((text.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  return { passed: read('pass'), failed: read('fail') + read('cancelled'), skipped: read('skipped') + read('todo') };
+}
+
+const results = [];
+for (const suite of suites) {
+  console.log(`\n=== ${suite.name} ===`);
+  let code;
+  let counts = { passed: 0, failed: 0, skipped: 0 };
+  if (suite.kind === 'check') {
+    code = await run(suite.cmd);
+    counts = code === 0 ? { passed: 0, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
+  } else if (suite.kind === 'wtr') {
+    const file = join(work, 'browser.json');
+    code = await run(suite.cmd, { TEST_COUNTS_FILE: file });
+    if (existsSync(file)) counts = JSON.parse(readFileSync(file, 'utf8'));
+  } else {
+    const files = testFiles(suite.glob);
+    const tap = join(work, `${suite.name}.tap`);
+    code = await run([
+      node, '--import', 'tsx', '--test', '--test-concurrency=1',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      ...files,
+    ]);
+    counts = tapCounts(tap);
+  }
+  if (suite.kind !== 'check' && counts.passed + counts.failed === 0) {
+    console.log(`${suite.name}: no test ran`);
+    counts.failed++;
+  } else if (code !== 0 && counts.failed === 0) {
+    console.log(`${suite.name}: exited with ${code} although no test failed`);
+    counts.failed++;
+  }
+  results.push({ name: suite.name, ...counts });
+}
+
+console.log('\n=== summary ===');
+for (const r of results) console.log(`${r.name.padEnd(10)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+const total = results.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exit(total.failed === 0 ? 0 : 1);

@@ -1,0 +1,147 @@
+/**
+ * PortOne REST V1, the operations this project uses, with PortOne's paths, envelope, status codes and
+ * field names (`GET /payments/{imp_uid}` and friends). Business refusals of cancel are HTTP 200 with
+ * `code: 1`, as PortOne answers them; lookups that miss are 404 with `code: -1`.
+ */
+import { Router } from '@koa/router';
+import type { Context, Next } from 'koa';
+import { z } from 'zod';
+import { isValidAmount } from '../money.js';
+import { answer, booleanish, NOT_FOUND_MESSAGE, numberish, parseInput, refuse, UNAUTHORIZED_MESSAGE } from './envelope.js';
+import { CancelRefused, cancelPayment, PAYMENT_STATUSES } from './payment.js';
+import type { PaymentRecord, SandboxState } from './state.js';
+import type { WebhookSender } from './webhooks.js';
+
+const tokenRequest = z.object({
+  imp_key: z.string({ error: 'required' }).min(1, 'required'),
+  imp_secret: z.string({ error: 'required' }).min(1, 'required'),
+});
+
+const amount = numberish.refine(isValidAmount, 'must be a positive number with at most 6 decimals');
+
+const prepareRequest = z.object({
+  merchant_uid: z.string({ error: 'required' }).min(1, 'required').max(40, 'at most 40 characters'),
+  amount,
+  currency: z.string().min(3).max(3).nullish(),
+});
+
+const cancelRequest = z
+  .object({
+    imp_uid: z.string().min(1).nullish(),
+    merchant_uid: z.string().min(1).nullish(),
+    amount: numberish.refine((n) => n >= 0, 'must not be negative').nullish(),
+    tax_free: numberish.nullish(),
+    vat_amount: numberish.nullish(),
+    checksum: numberish.nullish(),
+    reason: z.string().nullish(),
+    refund_holder: z.string().nullish(),
+    refund_bank: z.string().nullish(),
+    refund_account: z.string().nullish(),
+    refund_tel: z.string().nullish(),
+    retain_promotion: booleanish.nullish(),
+    enable_webhook: booleanish.nullish(),
+  })
+  .refine((body) => body.imp_uid || body.merchant_uid, { message: 'imp_uid or merchant_uid is required', path: ['imp_uid'] });
+
+const SORTINGS = ['-started', 'started', '-paid', 'paid', '-updated', 'updated'] as const;
+
+/** `Authorization: <token>`, `Authorization: Bearer <token>` or the legacy `X-ImpTokenHeader`. */
+function presentedToken(ctx: Context): string | null {
+  const authorization = ctx.get('authorization').trim();
+  if (authorization) return authorization.replace(/^Bearer\s+/i, '');
+  return ctx.get('x-imptokenheader').trim() || null;
+}
+
+export function createRestRouter(state: SandboxState, webhooks: WebhookSender): Router {
+  const router = new Router();
+
+  const requireToken = async (ctx: Context, next: Next) => {
+    if (!state.isValidToken(presentedToken(ctx))) return refuse(ctx, 401, -1, UNAUTHORIZED_MESSAGE);
+    await next();
+  };
+
+  router.post('/users/getToken', (ctx) => {
+    const body = parseInput(ctx, tokenRequest, ctx.request.body);
+    if (!body) return;
+    if (body.imp_key !== state.apiKey || body.imp_secret !== state.apiSecret) {
+      return refuse(ctx, 401, -1, '아임포트 API 키 또는 시크릿이 올바르지 않습니다. (imp_key / imp_secret)');
+    }
+    answer(ctx, state.issueToken());
+  });
+
+  router.get('/payments/find/:merchant_uid', requireToken, (ctx) => find(ctx, undefined));
+  router.get('/payments/find/:merchant_uid/:payment_status', requireToken, (ctx) => find(ctx, ctx.params.payment_status));
+
+  function find(ctx: Context & { params: Record<string, string> }, status: string | undefined): void {
+    if (status !== undefined && !(PAYMENT_STATUSES as readonly string[]).includes(status)) {
+      return refuse(ctx, 400, -1, `payment_status must be one of ${PAYMENT_STATUSES.join(', ')}`);
+    }
+    const sorting = (ctx.query.sorting as string | undefined) ?? '-started';
+    if (!(SORTINGS as readonly string[]).includes(sorting)) {
+      return refuse(ctx, 400, -1, `sorting must be one of ${SORTINGS.join(', ')}`);
+    }
+    const matches = state.paymentsFor(ctx.params.merchant_uid).filter((r) => status === undefined || r.payment.status === status);
+    const found = sortPayments(matches, sorting)[0];
+    if (!found) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
+    answer(ctx, found.payment);
+  }
+
+  router.get('/payments/prepare/:merchant_uid', requireToken, (ctx) => {
+    const prepared = state.prepared.get(ctx.params.merchant_uid);
+    if (!prepared) return refuse(ctx, 404, -1, '사전등록된 결제정보가 존재하지 않습니다.');
+    answer(ctx, prepared);
+  });
+
+  router.post('/payments/prepare', requireToken, (ctx) => {
+    const body = parseInput(ctx, prepareRequest, ctx.request.body);
+    if (!body) return;
+    if (state.prepared.has(body.merchant_uid)) {
+      // PortOne keeps the first registration; PUT /payments/prepare changes it.
+      return refuse(ctx, 200, 1, '이미 등록된 merchant_uid입니다.');
+    }
+    const prepared = { merchant_uid: body.merchant_uid, amount: body.amount, currency: body.currency ?? null };
+    state.prepared.set(body.merchant_uid, prepared);
+    answer(ctx, prepared);
+  });
+
+  router.put('/payments/prepare', requireToken, (ctx) => {
+    const body = parseInput(ctx, prepareRequest, ctx.request.body);
+    if (!body) return;
+    if (!state.prepared.has(body.merchant_uid)) return refuse(ctx, 404, -1, '사전등록된 결제정보가 존재하지 않습니다.');
+    const prepared = { merchant_uid: body.merchant_uid, amount: body.amount, currency: body.currency ?? null };
+    state.prepared.set(body.merchant_uid, prepared);
+    answer(ctx, prepared);
+  });
+
+  router.get('/payments/:imp_uid', requireToken, (ctx) => {
+    const record = state.payments.get(ctx.params.imp_uid);
+    if (!record) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
+    answer(ctx, record.payment);
+  });
+
+  router.post('/payments/cancel', requireToken, (ctx) => {
+    const body = parseInput(ctx, cancelRequest, ctx.request.body);
+    if (!body) return;
+    // imp_uid wins when both are given, and an unknown imp_uid fails whatever merchant_uid says.
+    const record = body.imp_uid ? state.payments.get(body.imp_uid) : state.paymentsFor(body.merchant_uid!).find((r) => r.payment.status !== 'failed');
+    if (!record) return refuse(ctx, 200, 1, '취소할 결제건이 존재하지 않습니다.');
+    try {
+      const entry = cancelPayment(record.payment, state.now(), { amount: body.amount ?? undefined, checksum: body.checksum, reason: body.reason });
+      if (body.enable_webhook && record.usedWebhooks) webhooks.notify(record, entry.cancellation_id);
+      answer(ctx, record.payment);
+    } catch (e) {
+      if (e instanceof CancelRefused) return refuse(ctx, 200, 1, e.message);
+      throw e;
+    }
+  });
+
+  return router;
+}
+
+function sortPayments(records: PaymentRecord[], sorting: string): PaymentRecord[] {
+  const descending = sorting.startsWith('-');
+  const key = sorting.replace('-', '');
+  const value = (r: PaymentRecord) =>
+    key === 'paid' ? r.payment.paid_at : key === 'updated' ? Math.max(r.payment.started_at, r.payment.paid_at, r.payment.failed_at, r.payment.cancelled_at) : r.payment.started_at;
+  return [...records].sort((a, b) => (descending ? value(b) - value(a) : value(a) - value(b)));
+}

@@ -1,0 +1,184 @@
+// @ts-check
+/**
+ * PortOne V1 sandbox: a stand-in for https://cdn.iamport.kr/v1/iamport.js.
+ *
+ * It offers what merchants' pages call (IMP.init, IMP.agency, IMP.request_pay, IMP.close) and answers as
+ * PortOne does: on PC an overlay with the payment window in an iframe and the callback with the frame's
+ * response; on mobile a full-page trip to the payment window and back to m_redirect_url with PortOne's
+ * query parameters. Like the real SDK it alerts, and never calls back, when IMP.init was not called or
+ * request_pay got no parameters, and it swallows exceptions thrown by the callback.
+ *
+ * Device: the user agent decides (iPhone|iPod|iPad|Android|Mobile, as iamport.js does), unless
+ * localStorage['portone-sandbox-device'] says 'mobile' or 'pc', or a scripted choice forces one.
+ */
+(function () {
+  'use strict';
+  var w = /** @type {any} */ (window);
+  if (w.IMP && w.IMP.sandbox) return; // loaded twice: keep the first, and its IMP.init
+
+  var current = /** @type {HTMLScriptElement | null} */ (document.currentScript);
+  var sandboxOrigin = new URL(current ? current.src : location.href).origin;
+  var DEVICE_KEY = 'portone-sandbox-device';
+
+  /** @type {{ userCode: string | null, tierCode: string | null }} */
+  var merchant = { userCode: null, tierCode: null };
+  /** @type {null | { callback: Function | undefined, overlay: HTMLElement, restoreFocus: Element | null }} */
+  var pending = null;
+
+  function device() {
+    try {
+      var forced = window.localStorage.getItem(DEVICE_KEY);
+      if (forced === 'mobile' || forced === 'pc') return forced;
+    } catch (_) {
+      /* storage blocked: fall back to the user agent */
+    }
+    return /iPhone|iPod|iPad|Android|Mobile/i.test(navigator.userAgent) ? 'mobile' : 'pc';
+  }
+
+  /** @param {Function | undefined} callback @param {Record<string, unknown>} response */
+  function callBack(callback, response) {
+    if (typeof callback !== 'function') return;
+    try {
+      callback(response);
+    } catch (error) {
+      // iamport.js swallows what the merchant's callback throws.
+      console.log(error);
+    }
+  }
+
+  /**
+   * Without a callback on mobile, a failure before the payment starts is reported by sending the buyer to
+   * m_redirect_url, the query joined naively then encodeURI'd, as iamport.js 1.1.5+ does.
+   * @param {string | undefined} mRedirectUrl @param {Record<string, unknown>} error
+   */
+  function redirectFailure(mRedirectUrl, error) {
+    var base = mRedirectUrl || sandboxOrigin + '/__sandbox/landing';
+    var pairs = ['imp_uid=' + (error.imp_uid || ''), 'merchant_uid=' + error.merchant_uid, 'imp_success=false', 'error_msg=' + error.error_msg];
+    location.href = encodeURI(base + (base.indexOf('?') === -1 ? '?' : '&') + pairs.join('&'));
+  }
+
+  function closeOverlay() {
+    if (!pending) return;
+    var done = pending;
+    pending = null;
+    done.overlay.remove();
+    document.body.classList.remove('imp-payment-progress');
+    if (done.restoreFocus instanceof HTMLElement) done.restoreFocus.focus();
+    return done;
+  }
+
+  /** @param {string} url @param {Function | undefined} callback */
+  function openOverlay(url, callback) {
+    var overlay = document.createElement('div');
+    overlay.className = 'imp-dialog';
+    overlay.setAttribute('style', 'position:fixed;inset:0;z-index:99999;background:rgba(0,0,0,.55);display:block');
+    var frame = document.createElement('iframe');
+    frame.src = url;
+    frame.title = 'PortOne 결제창 (sandbox)';
+    frame.setAttribute('style', 'border:0;width:100%;height:100%;background:transparent');
+    frame.setAttribute('allow', 'payment');
+    overlay.appendChild(frame);
+    pending = { callback: callback, overlay: overlay, restoreFocus: document.activeElement };
+    document.body.appendChild(overlay);
+    document.body.classList.add('imp-payment-progress');
+    frame.addEventListener('load', function () {
+      frame.focus();
+    });
+  }
+
+  window.addEventListener('message', function (event) {
+    if (event.origin !== sandboxOrigin || !pending) return;
+    var message;
+    try {
+      message = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;
+    } catch (_) {
+      return;
+    }
+    if (!message || message.action !== 'payment') return;
+    var done = closeOverlay();
+    if (done) callBack(done.callback, message.data);
+  });
+
+  w.IMP = {
+    sandbox: { origin: sandboxOrigin, deviceKey: DEVICE_KEY },
+
+    /** @param {string} userCode */
+    init: function (userCode) {
+      merchant.userCode = userCode;
+      merchant.tierCode = null;
+    },
+
+    /** @param {string} userCode @param {string} tierCode */
+    agency: function (userCode, tierCode) {
+      merchant.userCode = userCode;
+      merchant.tierCode = tierCode;
+    },
+
+    deinit: function () {
+      merchant.userCode = null;
+      merchant.tierCode = null;
+    },
+
+    close: function () {
+      closeOverlay();
+    },
+
+    /** @param {Record<string, unknown>} params @param {Function} [callback] */
+    request_pay: function (params, callback) {
+      if (!merchant.userCode) {
+        alert('판매자 코드가 설정되지 않았습니다. IMP.init()함수를 먼저 호출하세요.');
+        return;
+      }
+      if (!params || typeof params !== 'object') {
+        alert('결제요청 파라메터가 누락되었습니다.');
+        return;
+      }
+      var data = Object.assign({}, params);
+      if (!data.merchant_uid) data.merchant_uid = 'nobody_' + Date.now();
+      if (!data.pay_method) data.pay_method = 'card';
+      var requestedDevice = device();
+      var request = {
+        user_code: merchant.userCode,
+        tier_code: merchant.tierCode,
+        request_id: 'req_' + Date.now(),
+        device: requestedDevice,
+        page_url: location.href,
+        user_agent: navigator.userAgent,
+        params: data,
+      };
+      fetch(sandboxOrigin + '/__sandbox/checkout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      })
+        .then(function (response) {
+          return response.json();
+        })
+        .then(function (answer) {
+          if (answer.error) {
+            if (answer.device === 'mobile' && typeof callback !== 'function') {
+              redirectFailure(/** @type {string | undefined} */ (data.m_redirect_url), answer.error);
+            } else {
+              callBack(callback, answer.error);
+            }
+            return;
+          }
+          if (!answer.window_url) throw new Error(answer.message || 'the sandbox did not open a payment window');
+          if (answer.device === 'mobile') {
+            location.href = answer.window_url;
+          } else {
+            openOverlay(answer.window_url, callback);
+          }
+        })
+        .catch(function (error) {
+          callBack(callback, {
+            success: false,
+            imp_uid: null,
+            merchant_uid: data.merchant_uid,
+            error_code: 'F500',
+            error_msg: '결제창을 열 수 없습니다: ' + (error && error.message ? error.message : String(error)),
+          });
+        });
+    },
+  };
+})();

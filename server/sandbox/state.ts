@@ -1,0 +1,265 @@
+/**
+ * Everything the sandbox remembers, in memory and bounded: payments, prepared amounts, the access token,
+ * scripted payment-window choices, injected faults, the calls received and the webhooks sent.
+ */
+import { randomBytes } from 'node:crypto';
+import { BoundedMap, RingLog } from './bounded.js';
+import type { Payment } from './payment.js';
+
+export interface SandboxOptions {
+  /** REST API key the sandbox accepts. Default `sandbox_api_key`. */
+  apiKey?: string;
+  /** REST API secret the sandbox accepts. Default `sandbox_api_secret`. */
+  apiSecret?: string;
+  /** How many payments (and prepared amounts) are kept before the oldest are forgotten. Default 10,000. */
+  maxPayments?: number;
+  /** How many calls and webhook deliveries the logs keep. Default 1,000. */
+  maxLogEntries?: number;
+  /** Where webhooks go when a payment names no `notice_url` (the console's notification URL). */
+  noticeUrl?: string;
+  /** Silence the start-up banner and per-request warnings. */
+  quiet?: boolean;
+}
+
+export interface PaymentRecord {
+  payment: Payment;
+  /** The payment's own `notice_url`s; when empty the configured notification URL is used. */
+  noticeUrls: string[];
+  /** True once a webhook was sent for it: API cancels notify only such payments (`enable_webhook`). */
+  usedWebhooks: boolean;
+  /** What the payment window needs to finish the request (absent for payments made by the control API). */
+  checkout?: CheckoutContext;
+}
+
+export interface CheckoutContext {
+  /** `pc`: the window answers the page's callback; `mobile`: it lands on `m_redirect_url`. */
+  device: 'pc' | 'mobile';
+  /** The page that called request_pay; its origin receives the window's postMessage. */
+  pageUrl: string;
+  mRedirectUrl: string | null;
+  language: 'ko' | 'en';
+  /** 가맹점 식별코드 given to IMP.init, shown in the window. */
+  userCode: string;
+  /** How the callback and the landing say whether it worked (see ResponseShape). */
+  shape: ResponseShape;
+  /** Set once the window reported a result: a window answers once. */
+  done: boolean;
+  requestId: string;
+}
+
+/**
+ * Which success flag the callback and the landing carry: `success` (most legacy PGs' callback),
+ * `imp_success` (legacy landings, some PGs' callback), or `none`: PortOne's new-module PGs answer only
+ * imp_uid, merchant_uid and, on failure, error_code / error_msg.
+ */
+export type ResponseShape = 'success' | 'imp_success' | 'none';
+export const RESPONSE_SHAPES: readonly ResponseShape[] = ['success', 'imp_success', 'none'];
+export type WindowAction = 'approve' | 'decline' | 'close' | 'vbank' | 'amount';
+export const WINDOW_ACTIONS: readonly WindowAction[] = ['approve', 'decline', 'close', 'vbank', 'amount'];
+
+/** A payment-window choice queued by a test, taken by the next window whose merchant_uid matches. */
+export interface WindowScript {
+  id: number;
+  merchant_uid: string | null;
+  action: WindowAction;
+  /** For `amount`: what the buyer pays instead. */
+  amount: number | null;
+  error_code: string | null;
+  error_msg: string | null;
+  shape: ResponseShape | null;
+  /** For `mobile`/`pc`: force the device whatever the user agent says. */
+  device: 'pc' | 'mobile' | null;
+  /** Wait this long with the window open before acting (ms). */
+  delay_ms: number;
+}
+
+export type FaultType = 'latency' | 'status' | 'drop' | 'expire_token';
+export const FAULT_TYPES: readonly FaultType[] = ['latency', 'status', 'drop', 'expire_token'];
+
+export interface Fault {
+  id: number;
+  type: FaultType;
+  /** REST path prefix the fault applies to (`/payments`, `/users/getToken`); `/` for every REST call. */
+  path: string;
+  method: string | null;
+  /** For `latency`: the delay. */
+  ms: number;
+  /** For `status`: the HTTP status answered. */
+  status: number;
+  /** Matching calls to let through untouched before the fault starts. */
+  after: number;
+  /** How many matching calls it affects; `null` until cleared. */
+  times: number | null;
+  /** Matching calls the fault has affected so far. */
+  hits: number;
+  seen: number;
+}
+
+export interface CallRecord {
+  seq: number;
+  at: number;
+  method: string;
+  path: string;
+  /** `METHOD /route/:pattern`, what `counts` is keyed by. */
+  route: string;
+  status: number | null;
+  fault: FaultType | null;
+}
+
+export interface WebhookDelivery {
+  seq: number;
+  at: number;
+  url: string;
+  body: Record<string, string>;
+  content_type: 'application/json' | 'application/x-www-form-urlencoded';
+  attempt: number;
+  /** HTTP status answered, or null when the request failed (see `error`). */
+  status: number | null;
+  error: string | null;
+}
+
+export interface SandboxConfig {
+  /** The console's notification URL, used when a payment names no `notice_url`. */
+  notice_url: string | null;
+  webhook_content_type: 'json' | 'form';
+  /** Delay before a webhook leaves, to reorder it against the browser's return (ms). */
+  webhook_delay_ms: number;
+  /** PortOne sends once unless retries are enabled (then up to 5, a minute apart). */
+  webhook_retries: number;
+  webhook_retry_interval_ms: number;
+}
+
+export const TOKEN_LIFETIME_S = 30 * 60;
+export const TOKEN_EXTENSION_WINDOW_S = 60;
+export const TOKEN_EXTENSION_S = 5 * 60;
+
+export class SandboxState {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly payments: BoundedMap<string, PaymentRecord>;
+  /** merchant_uid → imp_uids, kept in step with `payments`. */
+  private readonly byMerchantUid = new Map<string, Set<string>>();
+  readonly prepared: BoundedMap<string, { merchant_uid: string; amount: number; currency: string | null }>;
+  token: { access_token: string; expired_at: number } | null = null;
+  scripts: WindowScript[] = [];
+  faults: Fault[] = [];
+  readonly calls: RingLog<CallRecord>;
+  readonly callCounts = new Map<string, number>();
+  readonly webhooks: RingLog<WebhookDelivery>;
+  config: SandboxConfig;
+  private clockOffsetS = 0;
+  private nextId = 1;
+  private readonly defaults: SandboxConfig;
+
+  constructor(options: SandboxOptions = {}) {
+    this.apiKey = options.apiKey ?? 'sandbox_api_key';
+    this.apiSecret = options.apiSecret ?? 'sandbox_api_secret';
+    const maxPayments = options.maxPayments ?? 10_000;
+    const maxLog = options.maxLogEntries ?? 1_000;
+    this.payments = new BoundedMap(maxPayments, (impUid, record) => this.unindex(record.payment.merchant_uid, impUid));
+    this.prepared = new BoundedMap(maxPayments);
+    this.calls = new RingLog(maxLog);
+    this.webhooks = new RingLog(maxLog);
+    this.defaults = {
+      notice_url: options.noticeUrl ?? null,
+      webhook_content_type: 'json',
+      webhook_delay_ms: 0,
+      webhook_retries: 0,
+      webhook_retry_interval_ms: 60_000,
+    };
+    this.config = { ...this.defaults };
+  }
+
+  /** PortOne's clock in UNIX seconds; tests move it with `advanceClock`. */
+  now(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffsetS;
+  }
+
+  advanceClock(seconds: number): void {
+    this.clockOffsetS += seconds;
+  }
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  /**
+   * PortOne's token rules: the same token until it expires; asked for within its last minute, it is
+   * extended by five minutes; after expiry a new one lives thirty minutes.
+   */
+  issueToken(): { access_token: string; now: number; expired_at: number } {
+    const now = this.now();
+    if (!this.token || this.token.expired_at <= now) {
+      this.token = { access_token: randomBytes(20).toString('hex'), expired_at: now + TOKEN_LIFETIME_S };
+    } else if (this.token.expired_at - now <= TOKEN_EXTENSION_WINDOW_S) {
+      this.token.expired_at += TOKEN_EXTENSION_S;
+    }
+    return { access_token: this.token.access_token, now, expired_at: this.token.expired_at };
+  }
+
+  isValidToken(token: string | null): boolean {
+    return token !== null && this.token !== null && token === this.token.access_token && this.token.expired_at > this.now();
+  }
+
+  expireToken(): void {
+    if (this.token) this.token.expired_at = this.now() - 1;
+  }
+
+  addPayment(record: PaymentRecord): void {
+    const { imp_uid, merchant_uid } = record.payment;
+    this.payments.set(imp_uid, record);
+    let ids = this.byMerchantUid.get(merchant_uid);
+    if (!ids) this.byMerchantUid.set(merchant_uid, (ids = new Set()));
+    ids.add(imp_uid);
+  }
+
+  /** Every payment made for `merchant_uid`, newest `started_at` first (PortOne's `-started`). */
+  paymentsFor(merchantUid: string): PaymentRecord[] {
+    const ids = this.byMerchantUid.get(merchantUid);
+    if (!ids) return [];
+    return [...ids]
+      .map((id) => this.payments.get(id)!)
+      .reverse()
+      .sort((a, b) => b.payment.started_at - a.payment.started_at);
+  }
+
+  private unindex(merchantUid: string, impUid: string): void {
+    const ids = this.byMerchantUid.get(merchantUid);
+    ids?.delete(impUid);
+    if (ids?.size === 0) this.byMerchantUid.delete(merchantUid);
+  }
+
+  /** The first queued script for this merchant_uid (or for any), removed from the queue. */
+  takeScript(merchantUid: string): WindowScript | undefined {
+    const index = this.scripts.findIndex((s) => s.merchant_uid === null || s.merchant_uid === merchantUid);
+    return index === -1 ? undefined : this.scripts.splice(index, 1)[0];
+  }
+
+  /** Whether a script waits for this merchant_uid, without taking it (the SDK asks before opening). */
+  peekScript(merchantUid: string): WindowScript | undefined {
+    return this.scripts.find((s) => s.merchant_uid === null || s.merchant_uid === merchantUid);
+  }
+
+  countCall(route: string): void {
+    this.callCounts.set(route, (this.callCounts.get(route) ?? 0) + 1);
+  }
+
+  setConfig(patch: Partial<SandboxConfig>): void {
+    this.config = { ...this.config, ...patch };
+  }
+
+  /** Forget everything: payments, prepared amounts, token, scripts, faults, logs, clock and config. */
+  reset(): void {
+    this.payments.clear();
+    this.byMerchantUid.clear();
+    this.prepared.clear();
+    this.token = null;
+    this.scripts = [];
+    this.faults = [];
+    this.calls.clear();
+    this.callCounts.clear();
+    this.webhooks.clear();
+    this.clockOffsetS = 0;
+    this.config = { ...this.defaults };
+  }
+}

@@ -1,0 +1,38 @@
+// Browser tests: headless Chromium (Debian's /usr/bin/chromium, or CHROME_PATH) driven by Playwright,
+// against a real PortOne sandbox started in this process on loopback. Pages learn its URL from
+// `window.SANDBOX_URL`.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter, summaryReporter } from '@web/test-runner';
+import { playwrightLauncher } from '@web/test-runner-playwright';
+import { tsImport } from 'tsx/esm/api';
+import { countReporter } from './test/support/count-reporter.mjs';
+
+const { startSandbox } = await tsImport('./server/sandbox/index.ts', import.meta.url);
+const sandbox = await startSandbox({ quiet: true });
+
+export default {
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['development'] },
+  // One file at a time: they share one sandbox and the machine has two cores.
+  concurrency: 1,
+  testsFinishTimeout: 180_000,
+  testFramework: { config: { timeout: 15_000 } },
+  browsers: [
+    playwrightLauncher({
+      product: 'chromium',
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+      },
+    }),
+  ],
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
+    { name: 'portone-sandbox', serverStop: () => sandbox.close() },
+  ],
+  testRunnerHtml: (testFramework) => `<!doctype html>
+    <html><head><script>window.SANDBOX_URL = ${JSON.stringify(sandbox.url)};</script></head>
+    <body><script type="module" src="${testFramework}"></script></body></html>`,
+  filterBrowserLogs: ({ args }) => !String(args[0] ?? '').includes('Lit is in dev mode'),
+  reporters: [defaultReporter(), summaryReporter({ flatten: false }), countReporter(process.env.TEST_COUNTS_FILE)],
+};
