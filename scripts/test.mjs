@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then every suite (browser, server, end-to-end), each in its own process with its
+// `npm test`: type-check and build, then every suite (browser, server, end-to-end), each in its own process with its
 // own output, then one total. The last line is `N passed, N failed` over all suites. A suite that crashes,
 // or that runs no test, fails the run.
 import { spawn } from 'node:child_process';
@@ -13,6 +13,8 @@ const node = process.execPath;
 
 const suites = [
   { name: 'typecheck', kind: 'check', cmd: ['npm', 'run', '--silent', 'typecheck'] },
+  // The build is tested too: the package's own `exports` are imported by the server suite.
+  { name: 'build', kind: 'check', cmd: ['npm', 'run', '--silent', 'build'] },
   { name: 'browser', kind: 'wtr', cmd: [node, 'node_modules/@web/test-runner/dist/bin.js'] },
   { name: 'server', kind: 'node', glob: 'test/server' },
   { name: 'e2e', kind: 'node', glob: 'test/e2e' },
