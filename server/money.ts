@@ -7,10 +7,14 @@
  */
 const SCALE = 6;
 const FACTOR = 10n ** BigInt(SCALE);
+const MAX_MAGNITUDE = 1e21;
 
 /** Micro-units of an amount; throws on NaN, infinities and more than six decimals. */
 export function toUnits(amount: number): bigint {
   if (!Number.isFinite(amount)) throw new RangeError(`amount must be a finite number, got ${amount}`);
+  // toFixed switches to exponent notation from 1e21 ("1e+21"), which BigInt cannot read: refuse it here,
+  // as a RangeError like every other unusable amount, rather than as a SyntaxError from BigInt.
+  if (Math.abs(amount) >= MAX_MAGNITUDE) throw new RangeError(`amount is too large: ${amount}`);
   const fixed = amount.toFixed(SCALE);
   if (Number(fixed) !== amount) throw new RangeError(`amount has more than ${SCALE} decimals: ${amount}`);
   return BigInt(fixed.replace('.', ''));
@@ -43,13 +47,18 @@ export function compareAmounts(a: number, b: number): number {
   return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
 
-/** True for a positive amount with at most six decimals. */
-export function isValidAmount(amount: unknown): amount is number {
-  if (typeof amount !== 'number' || !(amount > 0)) return false;
+/** True for a finite amount (any sign, zero included) with at most six decimals: one `toUnits` accepts. */
+export function isExactAmount(amount: unknown): amount is number {
+  if (typeof amount !== 'number') return false;
   try {
     toUnits(amount);
     return true;
   } catch {
     return false;
   }
+}
+
+/** True for a positive amount with at most six decimals. */
+export function isValidAmount(amount: unknown): amount is number {
+  return typeof amount === 'number' && amount > 0 && isExactAmount(amount);
 }

@@ -85,7 +85,7 @@ function fail(ctx: Context, status: number, message: string): void {
 }
 
 function parse<T extends z.ZodType>(ctx: Context, schema: T): z.output<T> | undefined {
-  const result = schema.safeParse(ctx.request.body ?? {});
+  const result = schema.safeParse(ctx.request.body ?? {}, { reportInput: true });
   if (result.success) return result.data;
   fail(ctx, 400, describeIssues(result.error));
   return undefined;
@@ -122,6 +122,7 @@ export function createControlRouter(state: SandboxState, webhooks: WebhookSender
 
   router.post('/reset', (ctx) => {
     state.reset();
+    webhooks.cancelPending();
     ctx.status = 204;
   });
 
@@ -172,7 +173,9 @@ export function createControlRouter(state: SandboxState, webhooks: WebhookSender
   });
 
   router.get('/payments', (ctx) => {
-    const limit = Math.min(Number(ctx.query.limit ?? 100) || 100, 1000);
+    // 1 to 1000, default 100. (Before, a negative limit went to slice() as is and cut from the end.)
+    const asked = Math.trunc(Number(ctx.query.limit ?? 100)) || 100;
+    const limit = Math.max(1, Math.min(asked, 1000));
     ctx.body = { total: state.payments.size, payments: [...state.payments.values()].reverse().slice(0, limit).map((r) => r.payment) };
   });
 

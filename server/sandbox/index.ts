@@ -13,7 +13,7 @@ import { createControlRouter } from './control.js';
 import { refuse } from './envelope.js';
 import { faultInjector } from './faults.js';
 import { createRestRouter } from './rest.js';
-import { type SandboxOptions, SandboxState } from './state.js';
+import { type CallRecord, type SandboxOptions, SandboxState } from './state.js';
 import { WebhookSender } from './webhooks.js';
 
 export type { Payment, PaymentStatus } from './payment.js';
@@ -21,10 +21,27 @@ export type { CallRecord, Fault, SandboxConfig, SandboxOptions, WebhookDelivery,
 export { SandboxState } from './state.js';
 
 const BODY_LIMIT = '100kb';
+/** The route name a call gets in the call log when no route matched its path. */
+const UNMATCHED = '(no route)';
+
+interface CallState {
+  call: CallRecord;
+}
 
 /** Paths that are PortOne's REST API (recorded, and subject to faults); the rest is SDK and control. */
 function isRestPath(path: string): boolean {
   return !path.startsWith('/__sandbox') && path !== '/iamport.js';
+}
+
+/**
+ * An error in the shape of the API asked: PortOne's envelope on REST paths, the control API's
+ * `{status:'error', message}` under `/__sandbox/`. (Before, an unparsable body sent to the control API was
+ * answered with PortOne's envelope, unlike every other control API error.)
+ */
+function fail(ctx: Context, status: number, message: string): void {
+  if (isRestPath(ctx.path)) return refuse(ctx, status, -1, message);
+  ctx.status = status;
+  ctx.body = { status: 'error', message };
 }
 
 function readAsset(name: string): string {
@@ -45,6 +62,38 @@ export function createSandboxApp(options: SandboxOptions = {}, baseUrl: () => st
   const sdk = readAsset('iamport.js');
   const windowScript = readAsset('window.js');
 
+  // Outermost, so that the call log records the status the client got, errors included. (Before, it sat
+  // inside the error handler and logged a thrown 400/413/500 as the 404 Koa starts with.)
+  app.use(async (ctx: Context, next: Next) => {
+    if (!isRestPath(ctx.path)) return next();
+    const record: CallRecord = { seq: state.calls.total + 1, at: state.now(), method: ctx.method, path: ctx.path, route: `${ctx.method} ${ctx.path}`, status: null, fault: null };
+    state.calls.push(record);
+    (ctx.state as CallState).call = record;
+    try {
+      await next();
+    } finally {
+      record.route = `${ctx.method} ${restRoute(ctx)}`;
+      record.status = ctx.respond === false ? null : ctx.status;
+      state.countCall(record.route);
+    }
+  });
+
+  /**
+   * The route pattern a REST call is counted under (`/payments/:imp_uid`). A call refused before routing (an
+   * unparsable body, a fault) still counts under its route; a path no route knows counts under one key, so
+   * that requests to ever new unknown paths cannot grow the counts without bound. (Before, such calls were
+   * counted under their raw path.)
+   */
+  function restRoute(ctx: Context): string {
+    const matched = (ctx as Context & { _matchedRoute?: string })._matchedRoute;
+    if (matched) return matched;
+    const layer = rest
+      .match(ctx.path, ctx.method)
+      .pathAndMethod.filter((l) => l.methods.length > 0)
+      .at(-1);
+    return typeof layer?.path === 'string' ? layer.path : UNMATCHED;
+  }
+
   app.use(async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -52,12 +101,16 @@ export function createSandboxApp(options: SandboxOptions = {}, baseUrl: () => st
       const status = (error as { status?: number }).status;
       if (typeof status === 'number' && status >= 400 && status < 500) {
         // Thrown on purpose for bad input (an unparsable or oversized body): say what was wrong.
-        return refuse(ctx, status, -1, (error as Error).message);
+        return fail(ctx, status, (error as Error).message);
       }
       // The sandbox must not crash on anything a client sends: log it, answer a bare 500.
       if (!options.quiet) console.error('[portone-sandbox]', error);
-      refuse(ctx, 500, -1, 'sandbox internal error');
+      return fail(ctx, 500, 'sandbox internal error');
     }
+    // The routers' allowedMethods answer 405 (a known path, another method) or 501 (a method no route
+    // knows) over the "no such sandbox path" body of the last middleware: say what happened instead.
+    if (ctx.status === 405) fail(ctx, 405, `method ${ctx.method} not allowed on ${ctx.path} (allowed: ${ctx.response.get('allow')})`);
+    if (ctx.status === 501) fail(ctx, 501, `method ${ctx.method} not implemented`);
   });
 
   app.use(async (ctx: Context, next: Next) => {
@@ -75,15 +128,8 @@ export function createSandboxApp(options: SandboxOptions = {}, baseUrl: () => st
 
   app.use(async (ctx: Context, next: Next) => {
     if (!isRestPath(ctx.path)) return next();
-    const record = { seq: state.calls.total + 1, at: state.now(), method: ctx.method, path: ctx.path, route: `${ctx.method} ${ctx.path}`, status: null as number | null, fault: null as import('./state.js').FaultType | null };
-    state.calls.push(record);
-    try {
-      await faultInjector(state, (_ctx, type) => (record.fault = type))(ctx, next);
-    } finally {
-      record.route = `${ctx.method} ${(ctx as Context & { _matchedRoute?: string })._matchedRoute ?? ctx.path}`;
-      record.status = ctx.respond === false ? null : ctx.status;
-      state.countCall(record.route);
-    }
+    const record = (ctx.state as CallState).call;
+    await faultInjector(state, (_ctx, type) => (record.fault = type))(ctx, next);
   });
 
   app.use(
@@ -111,7 +157,7 @@ export function createSandboxApp(options: SandboxOptions = {}, baseUrl: () => st
       return;
     }
     await next();
-    if (ctx.status === 404 && ctx.body === undefined) refuse(ctx, 404, -1, `no such sandbox path: ${ctx.method} ${ctx.path}`);
+    if (ctx.status === 404 && ctx.body === undefined) fail(ctx, 404, `no such sandbox path: ${ctx.method} ${ctx.path}`);
   });
 
   return { app, state, webhooks };

@@ -280,12 +280,17 @@ export interface CancelRequest {
 /** PortOne answers a refused cancel with HTTP 200 and `code: 1`; this is the `message`. */
 export class CancelRefused extends Error {}
 
+/** Whether a cancel can apply: the payment is paid, or its virtual account was issued. */
+export function isCancellable(payment: Payment): boolean {
+  const issuedVbank = payment.status === 'ready' && payment.pay_method === 'vbank' && payment.vbank_issued_at > 0;
+  return payment.status === 'paid' || issuedVbank;
+}
+
 /** Full or partial cancel with PortOne's balance check (`checksum`). Mutates only on success. */
 export function cancelPayment(payment: Payment, now: number, request: CancelRequest): CancelHistoryEntry {
   const cancellable = subtractAmounts(payment.amount, payment.cancel_amount);
-  const issuedVbank = payment.status === 'ready' && payment.pay_method === 'vbank' && payment.vbank_issued_at > 0;
   if (payment.status === 'cancelled') throw new CancelRefused('이미 전액취소된 주문입니다.');
-  if (payment.status !== 'paid' && !issuedVbank) throw new CancelRefused('결제완료 상태가 아닌 결제건은 취소할 수 없습니다.');
+  if (!isCancellable(payment)) throw new CancelRefused('결제완료 상태가 아닌 결제건은 취소할 수 없습니다.');
   if (request.checksum !== undefined && request.checksum !== null && compareAmounts(request.checksum, cancellable) !== 0) {
     throw new CancelRefused(`checksum(${request.checksum})이 취소가능잔액(${cancellable})과 일치하지 않습니다.`);
   }

@@ -6,33 +6,40 @@
 import { Router } from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
-import { isValidAmount } from '../money.js';
+import { isExactAmount, isValidAmount } from '../money.js';
 import { answer, booleanish, NOT_FOUND_MESSAGE, numberish, parseInput, refuse, UNAUTHORIZED_MESSAGE } from './envelope.js';
-import { CancelRefused, cancelPayment, PAYMENT_STATUSES } from './payment.js';
+import { CancelRefused, cancelPayment, isCancellable, PAYMENT_STATUSES } from './payment.js';
 import type { PaymentRecord, SandboxState } from './state.js';
 import type { WebhookSender } from './webhooks.js';
 
 const tokenRequest = z.object({
-  imp_key: z.string({ error: 'required' }).min(1, 'required'),
-  imp_secret: z.string({ error: 'required' }).min(1, 'required'),
+  imp_key: z.string().min(1, 'required'),
+  imp_secret: z.string().min(1, 'required'),
 });
 
 const amount = numberish.refine(isValidAmount, 'must be a positive number with at most 6 decimals');
 
 const prepareRequest = z.object({
-  merchant_uid: z.string({ error: 'required' }).min(1, 'required').max(40, 'at most 40 characters'),
+  merchant_uid: z.string().min(1, 'required').max(40, 'at most 40 characters'),
   amount,
   currency: z.string().min(3).max(3).nullish(),
 });
+
+/**
+ * Cancel amounts are compared in exact micro-units (server/money.ts), so a number that has no exact
+ * six-decimal form (0.30000000000000004 from float arithmetic, 1e300) is bad input (400 naming it), not a
+ * crash: before, such a `checksum` reached compareAmounts and answered 500.
+ */
+const cancelAmount = numberish.refine((n) => n >= 0 && isExactAmount(n), 'must be a number ≥ 0 with at most 6 decimals');
 
 const cancelRequest = z
   .object({
     imp_uid: z.string().min(1).nullish(),
     merchant_uid: z.string().min(1).nullish(),
-    amount: numberish.refine((n) => n >= 0, 'must not be negative').nullish(),
-    tax_free: numberish.nullish(),
-    vat_amount: numberish.nullish(),
-    checksum: numberish.nullish(),
+    amount: cancelAmount.nullish(),
+    tax_free: cancelAmount.nullish(),
+    vat_amount: cancelAmount.nullish(),
+    checksum: cancelAmount.nullish(),
     reason: z.string().nullish(),
     refund_holder: z.string().nullish(),
     refund_bank: z.string().nullish(),
@@ -80,7 +87,7 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
     if (!(SORTINGS as readonly string[]).includes(sorting)) {
       return refuse(ctx, 400, -1, `sorting must be one of ${SORTINGS.join(', ')}`);
     }
-    const matches = state.paymentsFor(ctx.params.merchant_uid).filter((r) => status === undefined || r.payment.status === status);
+    const matches = state.paymentsInOrder(ctx.params.merchant_uid).filter((r) => status === undefined || r.payment.status === status);
     const found = sortPayments(matches, sorting)[0];
     if (!found) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
     answer(ctx, found.payment);
@@ -123,7 +130,7 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
     const body = parseInput(ctx, cancelRequest, ctx.request.body);
     if (!body) return;
     // imp_uid wins when both are given, and an unknown imp_uid fails whatever merchant_uid says.
-    const record = body.imp_uid ? state.payments.get(body.imp_uid) : state.paymentsFor(body.merchant_uid!).find((r) => r.payment.status !== 'failed');
+    const record = body.imp_uid ? state.payments.get(body.imp_uid) : cancelTarget(state.paymentsFor(body.merchant_uid!));
     if (!record) return refuse(ctx, 200, 1, '취소할 결제건이 존재하지 않습니다.');
     try {
       const entry = cancelPayment(record.payment, state.now(), { amount: body.amount ?? undefined, checksum: body.checksum, reason: body.reason });
@@ -138,10 +145,27 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
   return router;
 }
 
+/**
+ * The payment a cancel by `merchant_uid` means, among the order's payments (newest first): the newest one
+ * that can be cancelled (paid, or a virtual account issued), else the newest that did not fail, so that
+ * the refusal names its state. (Before, a later abandoned `ready` attempt hid the paid one.)
+ */
+function cancelTarget(records: PaymentRecord[]): PaymentRecord | undefined {
+  return records.find((r) => isCancellable(r.payment)) ?? records.find((r) => r.payment.status !== 'failed');
+}
+
+/**
+ * PortOne's `sorting` over `records` given oldest first. Times are whole seconds, so payments made in the
+ * same second tie: a tie goes to the order they were made in (the newest first for a descending sort, the
+ * oldest first for an ascending one), as if the clock had finer grain. Array#sort is stable, so reversing
+ * the input for a descending sort is enough. (Before, ties kept the newest first in both directions, so
+ * `sorting=started` answered the newest of two payments started in the same second.)
+ */
 function sortPayments(records: PaymentRecord[], sorting: string): PaymentRecord[] {
   const descending = sorting.startsWith('-');
   const key = sorting.replace('-', '');
   const value = (r: PaymentRecord) =>
     key === 'paid' ? r.payment.paid_at : key === 'updated' ? Math.max(r.payment.started_at, r.payment.paid_at, r.payment.failed_at, r.payment.cancelled_at) : r.payment.started_at;
-  return [...records].sort((a, b) => (descending ? value(b) - value(a) : value(a) - value(b)));
+  const ordered = descending ? [...records].reverse() : [...records];
+  return ordered.sort((a, b) => (descending ? value(b) - value(a) : value(a) - value(b)));
 }

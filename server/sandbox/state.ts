@@ -213,12 +213,16 @@ export class SandboxState {
     ids.add(imp_uid);
   }
 
-  /** Every payment made for `merchant_uid`, newest `started_at` first (PortOne's `-started`). */
-  paymentsFor(merchantUid: string): PaymentRecord[] {
+  /** Every payment made for `merchant_uid`, in the order they were made (oldest first). */
+  paymentsInOrder(merchantUid: string): PaymentRecord[] {
     const ids = this.byMerchantUid.get(merchantUid);
     if (!ids) return [];
-    return [...ids]
-      .map((id) => this.payments.get(id)!)
+    return [...ids].map((id) => this.payments.get(id)!);
+  }
+
+  /** Every payment made for `merchant_uid`, newest `started_at` first (PortOne's `-started`). */
+  paymentsFor(merchantUid: string): PaymentRecord[] {
+    return this.paymentsInOrder(merchantUid)
       .reverse()
       .sort((a, b) => b.payment.started_at - a.payment.started_at);
   }

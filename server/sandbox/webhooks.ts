@@ -11,6 +11,8 @@ export class WebhookSender {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<AbortController>();
   private closed = false;
+  /** Bumped by cancelPending: a delivery started in an older generation neither logs nor retries. */
+  private generation = 0;
 
   constructor(private readonly state: SandboxState) {}
 
@@ -28,9 +30,20 @@ export class WebhookSender {
   /** Stop every pending delivery (sandbox shutdown). */
   close(): void {
     this.closed = true;
+    this.cancelPending();
+  }
+
+  /**
+   * Drop every delivery queued, waiting for a retry or in flight, without logging them: a reset sandbox
+   * must not deliver (or log) a webhook of a payment it has forgotten into the next test. (Before, reset
+   * left them running.)
+   */
+  cancelPending(): void {
+    this.generation++;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const controller of this.inFlight) controller.abort();
+    this.inFlight.clear();
   }
 
   private schedule(url: string, body: Record<string, string>, attempt: number, delayMs: number): void {
@@ -43,6 +56,7 @@ export class WebhookSender {
   }
 
   private async deliver(url: string, body: Record<string, string>, attempt: number): Promise<void> {
+    const generation = this.generation;
     const { webhook_content_type, webhook_retries, webhook_retry_interval_ms } = this.state.config;
     const contentType = webhook_content_type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
     const payload = contentType === 'application/json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
@@ -61,6 +75,7 @@ export class WebhookSender {
       clearTimeout(timeout);
       this.inFlight.delete(controller);
     }
+    if (generation !== this.generation) return;
     this.state.webhooks.push({ seq: this.state.webhooks.total + 1, at: this.state.now(), url, body, content_type: contentType, attempt, status, error });
     const failed = status === null || status >= 500;
     if (failed && attempt <= webhook_retries) this.schedule(url, body, attempt + 1, webhook_retry_interval_ms);
