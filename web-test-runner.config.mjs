@@ -1,6 +1,6 @@
 // Browser tests: headless Chromium (Debian's /usr/bin/chromium, or CHROME_PATH) driven by Playwright,
 // against a real PortOne sandbox started in this process on loopback. Pages learn its URL from
-// `window.SANDBOX_URL`.
+// `window.SANDBOX_URL`; the merchant's endpoints are in test/support/endpoints.ts.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
@@ -8,11 +8,14 @@ import { tsImport } from 'tsx/esm/api';
 import { countReporter } from './test/support/count-reporter.mjs';
 
 const { startSandbox } = await tsImport('./server/sandbox/index.ts', import.meta.url);
+const { testEndpoints } = await tsImport('./test/support/endpoints.ts', import.meta.url);
 const sandbox = await startSandbox({ quiet: true });
 
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['development'] },
+  // The merchant's side of the page's origin: verify and prepare endpoints, failing SDK URLs (see the file).
+  middleware: [testEndpoints(sandbox.url)],
   // One file at a time: they share one sandbox and the machine has two cores.
   concurrency: 1,
   testsFinishTimeout: 180_000,

@@ -1,0 +1,51 @@
+/**
+ * The element's events: typed details, the global event map (so `addEventListener('payment-success', e =>
+ * e.detail.impUid)` type-checks), and one `emit()` that makes every event bubble out of shadow roots.
+ */
+
+/** How the payment result reached the page: the SDK's callback (PC) or a landing on `m-redirect-url` (mobile). */
+export type Via = 'callback' | 'redirect';
+
+/** `payment-success`: sent only after the verify endpoint answered 2xx with status `paid` or `ready`. */
+export interface PaymentSuccessDetail {
+  impUid: string;
+  merchantUid: string;
+  /** From the verify answer, never from the page. */
+  amount: number;
+  /** `paid`, or `ready` for an issued virtual account. */
+  status: 'paid' | 'ready';
+  payMethod: string;
+  via: Via;
+  /** The verify endpoint's JSON, as it answered. */
+  verification: Record<string, unknown>;
+}
+
+/** Where a payment failed. */
+export type FailureStage = 'config' | 'sdk' | 'prepare' | 'payment' | 'verify';
+
+/** `payment-failure`: any failure at any stage. */
+export interface PaymentFailureDetail {
+  stage: FailureStage;
+  /** Never empty: the PG's `error_code`, or the element's own (`invalid_attribute`, `sdk_timeout`, `network`, `http_502` …). */
+  code: string;
+  message: string;
+  impUid?: string;
+  merchantUid?: string;
+  /** True where trying again can succeed (network, 5xx, SDK load). */
+  retryable: boolean;
+  via?: Via;
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'payment-success': CustomEvent<PaymentSuccessDetail>;
+    'payment-failure': CustomEvent<PaymentFailureDetail>;
+  }
+}
+
+type DetailOf<K extends keyof GlobalEventHandlersEventMap> = GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never;
+
+/** Dispatch a typed event that bubbles and crosses shadow roots. */
+export function emit<K extends 'payment-success' | 'payment-failure'>(target: EventTarget, type: K, detail: DetailOf<K>): void {
+  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}

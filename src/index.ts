@@ -1,0 +1,34 @@
+/**
+ * The npm entry. Importing this module defines `<portone-checkout>`, once: a second copy of the bundle on the page, or a
+ * second import, finds the tag taken and leaves it (with a warning if it is another class).
+ */
+import { PortoneCheckoutElement } from './portone-checkout-element.js';
+
+export { PortoneCheckoutElement } from './portone-checkout-element.js';
+export type { CheckoutState } from './portone-checkout-element.js';
+export type { FailureStage, PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
+
+export const TAG = 'portone-checkout';
+
+export function defineElement(tag = TAG, registry: CustomElementRegistry = customElements): CustomElementConstructor {
+  const existing = registry.get(tag);
+  if (existing) {
+    if (existing !== PortoneCheckoutElement && !(existing.prototype instanceof PortoneCheckoutElement)) console.warn(`<${tag}> is already defined by another copy of portone-checkout; that one is used.`);
+    return existing;
+  }
+  try {
+    registry.define(tag, PortoneCheckoutElement);
+  } catch {
+    // The class already has another name in this registry (a constructor gets one per registry): a subclass takes this one.
+    registry.define(tag, class extends PortoneCheckoutElement {});
+  }
+  return registry.get(tag)!;
+}
+
+defineElement();
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'portone-checkout': PortoneCheckoutElement;
+  }
+}

@@ -1,0 +1,305 @@
+import { html, render } from 'lit/html.js';
+import { emit, type PaymentFailureDetail, type PaymentSuccessDetail, type Via } from './events.js';
+import { formatAmount, resolveLang, texts } from './i18n.js';
+import { type LandingFields, offerLanding, withoutLanding } from './landing.js';
+import { type AttributeValue, generateMerchantUid, parseCheckout, REQUEST_ATTRIBUTES } from './params.js';
+import { readSdkAnswer, type SdkAnswer } from './response.js';
+import { loadSdk, pageNonce, SdkError } from './sdk.js';
+import { prepare, verify } from './verify.js';
+import { styles } from './styles.js';
+
+export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
+
+type Result = { ok: true; detail: PaymentSuccessDetail } | { ok: false; detail: PaymentFailureDetail };
+
+const DEFAULT_SDK_SRC = 'https://cdn.iamport.kr/v1/iamport.js';
+const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
+/** The element's own attributes; `lang` is HTMLElement's own. */
+const OWN_ATTRIBUTES = ['merchant', 'verify-url', 'prepare-url', 'sdk-src', 'disabled', 'lang'];
+const BOOLEAN_ATTRIBUTES = new Set(['disabled', ...REQUEST_ATTRIBUTES.filter(([, , kind]) => kind === 'flag').map(([a]) => a)]);
+
+/** camelCase property of a kebab-case attribute. */
+const camel = (attribute: string) => attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * A PortOne (I'mport) V1 payment button: loads iamport.js itself, opens the payment window, has the
+ * merchant's server verify the payment, and only then reports `payment-success` or `payment-failure`.
+ *
+ * Every `IMP.request_pay` parameter is an attribute named by its snake_case name with `_` → `-`
+ * (`buyer-tel`, `m-redirect-url`, `vbank-due`, `card-quota="2,3,6"`, `custom-data` as JSON), and each
+ * attribute is also a camelCase property that reads and writes the attribute. The `params` property is
+ * merged last. Rendering uses Lit's template engine (`lit-html`) on a plain custom element, which keeps the
+ * whole bundle, Lit included, inside its 9 kB budget.
+ *
+ * @summary A one-tag PortOne V1 checkout button with server-side verification.
+ * @tag portone-checkout
+ *
+ * @event {CustomEvent<PaymentSuccessDetail>} payment-success - The verify endpoint answered 2xx with status `paid` (or `ready` for an issued virtual account).
+ * @event {CustomEvent<PaymentFailureDetail>} payment-failure - The payment failed at stage `config`, `sdk`, `prepare`, `payment` or `verify`.
+ *
+ * @slot - The button's label; replaces the default "₩14,000 결제하기" / "Pay ₩14,000".
+ * @csspart button - The payment button.
+ * @csspart status - The visually hidden live region that announces progress and results.
+ *
+ * @cssprop [--portone-checkout-background=#1f5eff] - Button background.
+ * @cssprop [--portone-checkout-color=#fff] - Button text color.
+ * @cssprop [--portone-checkout-border=none] - Button border.
+ * @cssprop [--portone-checkout-radius=8px] - Button corner radius.
+ * @cssprop [--portone-checkout-padding=0.75em 1.25em] - Button padding.
+ * @cssprop [--portone-checkout-font=inherit] - Button font.
+ * @cssprop [--portone-checkout-focus-ring=3px solid #ffb300] - Outline of the focused button.
+ * @cssprop [--portone-checkout-disabled-opacity=0.55] - Opacity while disabled or busy.
+ */
+export class PortoneCheckoutElement extends HTMLElement {
+  static get observedAttributes(): string[] {
+    return [...OWN_ATTRIBUTES, ...REQUEST_ATTRIBUTES.map(([attribute]) => attribute)];
+  }
+
+  /** 가맹점 식별코드 (`imp12345678`), passed to `IMP.init`. Required. */
+  declare merchant: string | null;
+  /** Merchant endpoint that verifies the payment server-side. Default `/payments/complete`. */
+  declare verifyUrl: string | null;
+  /** Optional merchant endpoint called before paying; answers the authoritative `merchant_uid` and `amount`. */
+  declare prepareUrl: string | null;
+  /** iamport.js URL. Default `https://cdn.iamport.kr/v1/iamport.js`. */
+  declare sdkSrc: string | null;
+  /** Disables the button. */
+  declare disabled: boolean;
+  /** PG (`html5_inicis.INIpayTest`, `kakaopay`, `kcp.{MID}`); default: the PortOne console's. */
+  declare pg: string | null;
+  /** Channel key, sent as `channelKey`. */
+  declare channelKey: string | null;
+  /** Positive integer (KRW) or positive decimal for other currencies. Required. */
+  declare amount: string | null;
+  /** Order name. */
+  declare name: string | null;
+  /** Order id; when absent and no `prepare-url`, a new one is generated per attempt. */
+  declare merchantUid: string | null;
+  /** `card`, `trans`, `vbank`, `phone`, … Default `card`. */
+  declare payMethod: string | null;
+  /** `KRW` (default), `USD`, … */
+  declare currency: string | null;
+  /** The payment window's language (`ko`, `en`, `zh`), sent as `language`. */
+  declare language: string | null;
+  declare taxFree: string | null;
+  declare vatAmount: string | null;
+  declare buyerName: string | null;
+  declare buyerTel: string | null;
+  declare buyerEmail: string | null;
+  declare buyerAddr: string | null;
+  declare buyerPostcode: string | null;
+  /** Where PortOne returns on mobile. Default: the current page without landing parameters. */
+  declare mRedirectUrl: string | null;
+  declare noticeUrl: string | null;
+  declare confirmUrl: string | null;
+  declare customerUid: string | null;
+  declare vbankDue: string | null;
+  declare appScheme: string | null;
+  declare bizNum: string | null;
+  declare escrow: boolean;
+  declare digital: boolean;
+  declare popup: boolean;
+  /** Installment months offered, `2,3,6` (sent as `display.card_quota`); empty for lump sum only. */
+  declare cardQuota: string | null;
+  /** JSON, sent as `custom_data`. */
+  declare customData: string | null;
+
+  /** Extra `request_pay` parameters, merged last (anything the attribute rule does not cover). */
+  params?: Record<string, unknown>;
+  /** How long iamport.js may take to load before the attempt fails with `sdk_timeout` (ms). */
+  sdkTimeout = 15_000;
+
+  #state: CheckoutState = 'idle';
+  /** What the live region says: progress, then the result. */
+  #announcement = '';
+  #attempt = 0;
+  #controller?: AbortController;
+  #waiters: Array<(result: Result) => void> = [];
+  /** A payment whose verification failed in a way worth retrying: the next click verifies it again. */
+  #unverified?: { impUid: string; merchantUid: string; via: Via };
+  #root = this.attachShadow({ mode: 'open' });
+
+  constructor() {
+    super();
+    styles(this.#root);
+  }
+
+  /** `idle`, `loading`, `paying`, `verifying`, `success` or `failure`; reflected as the `state` attribute. */
+  get state(): CheckoutState {
+    return this.#state;
+  }
+
+  connectedCallback(): void {
+    this.#render();
+    offerLanding(this);
+    this.#warmUp();
+  }
+
+  disconnectedCallback(): void {
+    // Removed before the window opens: nothing is at stake, forget the attempt (once paying, a result must still
+    // arrive). Checked a microtask later, so that moving the element in the DOM is not a removal.
+    queueMicrotask(() => !this.isConnected && this.#state === 'loading' && this.#abandon());
+  }
+
+  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
+    // A cart that changes the amount while the attempt is still loading makes that attempt stale (a template
+    // writing the same value again does not).
+    if (old !== value && this.#state === 'loading') this.#abandon();
+    this.#render();
+  }
+
+  /**
+   * Starts the same flow as a click. Resolves with the success detail, rejects with the failure detail.
+   * Called while a payment is in progress, it waits for that payment's result.
+   */
+  pay(): Promise<PaymentSuccessDetail> {
+    return new Promise((resolve, reject) => {
+      this.#waiters.push((result) => (result.ok ? resolve(result.detail) : reject(result.detail)));
+      if (!BUSY.includes(this.#state)) void this.#run();
+    });
+  }
+
+  /** Called by the landing module when this element is the one to verify the page's landing. */
+  claimLanding(fields: LandingFields): void {
+    void this.#run(fields);
+  }
+
+  #read(attribute: string): AttributeValue {
+    return (this as unknown as Record<string, AttributeValue>)[camel(attribute)];
+  }
+
+  #sdk() {
+    return loadSdk(this.sdkSrc || DEFAULT_SDK_SRC, { timeoutMs: this.sdkTimeout, nonce: this.nonce || pageNonce() });
+  }
+
+  /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
+  #warmUp(): void {
+    const warm = () => this.isConnected && parseCheckout((a) => this.#read(a), this.params).ok && this.#sdk().catch(() => {});
+    if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
+    else setTimeout(warm, 200);
+  }
+
+  #abandon(): void {
+    this.#attempt++;
+    this.#controller?.abort();
+    this.#setState('idle');
+    this.#settle({ ok: false, detail: { stage: 'config', code: 'aborted', message: 'Attributes changed before the payment window opened.', retryable: false } }, false);
+  }
+
+  #setState(state: CheckoutState, announcement?: string): void {
+    this.#state = state;
+    const t = texts(resolveLang(this.lang));
+    this.#announcement = announcement ?? (state === 'idle' || state === 'failure' ? '' : t[state]);
+    this.#render();
+  }
+
+  #settle(result: Result, dispatch = true): void {
+    if (dispatch) {
+      this.#setState(result.ok ? 'success' : 'failure', result.ok ? undefined : texts(resolveLang(this.lang)).failure(result.detail.message));
+      if (result.ok) emit(this, 'payment-success', result.detail);
+      else emit(this, 'payment-failure', result.detail);
+    }
+    for (const waiter of this.#waiters.splice(0)) waiter(result);
+  }
+
+  /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
+  async #run(landing?: LandingFields): Promise<void> {
+    const attempt = ++this.#attempt;
+    this.#controller?.abort();
+    const controller = (this.#controller = new AbortController());
+    const current = () => attempt === this.#attempt;
+    const fail = (detail: PaymentFailureDetail) => current() && this.#settle({ ok: false, detail });
+    try {
+      if (landing) return await this.#verify(readSdkAnswer(landing), undefined, 'redirect', current, controller.signal);
+      if (this.#unverified) {
+        const { impUid, merchantUid, via } = this.#unverified;
+        return await this.#verify({ impUid, merchantUid }, merchantUid, via, current, controller.signal);
+      }
+      const parsed = parseCheckout((a) => this.#read(a), this.params);
+      if (!parsed.ok) return void fail({ stage: 'config', code: 'invalid_attribute', message: parsed.message, retryable: false });
+      const { merchant, prepareUrl, request } = parsed.config;
+      this.#setState('loading');
+      const sdk = this.#sdk();
+      sdk.catch(() => {});
+      if (prepareUrl) {
+        const prepared = await prepare(prepareUrl, { amount: request.amount as number, name: request.name, merchant_uid: request.merchant_uid }, controller.signal);
+        if (!current()) return;
+        if (!prepared.ok) return void fail({ stage: 'prepare', code: prepared.code, message: prepared.message, retryable: prepared.retryable });
+        request.merchant_uid = prepared.value.merchantUid;
+        request.amount = prepared.value.amount;
+      }
+      const merchantUid = (request.merchant_uid ??= generateMerchantUid()) as string;
+      request.m_redirect_url ??= withoutLanding(new URL(location.href)).href;
+      let IMP;
+      try {
+        IMP = await sdk;
+      } catch (error) {
+        return void fail({ stage: 'sdk', code: error instanceof SdkError ? error.code : 'sdk_error', message: (error as Error).message, merchantUid, retryable: true });
+      }
+      if (!current()) return;
+      this.#setState('paying');
+      // Always init first: without it iamport.js only alerts and never calls back.
+      IMP.init(merchant);
+      const rsp = await new Promise<Record<string, unknown>>((resolve) => IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {})));
+      if (current()) await this.#verify(readSdkAnswer(rsp), merchantUid, 'callback', current, controller.signal);
+    } catch (error) {
+      if (!controller.signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
+    }
+  }
+
+  async #verify(answer: SdkAnswer, requested: string | undefined, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
+    const merchantUid = answer.merchantUid ?? requested;
+    const { impUid, failure } = answer;
+    const ids = { ...(impUid && { impUid }), ...(merchantUid && { merchantUid }) };
+    if (failure || !impUid || !merchantUid) {
+      this.#unverified = undefined;
+      const { code, message } = failure ?? { code: 'payment_failed', message: 'iamport.js answered without imp_uid.' };
+      return void (current() && this.#settle({ ok: false, detail: { stage: 'payment', code, message: message || code, ...ids, retryable: false, via } }));
+    }
+    this.#setState('verifying');
+    const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
+    if (!current()) return;
+    this.#unverified = !verified.ok && verified.retryable ? { impUid, merchantUid, via } : undefined;
+    if (!verified.ok) {
+      return this.#settle({ ok: false, detail: { stage: 'verify', code: verified.code, message: verified.message, impUid, merchantUid, retryable: verified.retryable, via } });
+    }
+    const { status, amount, payMethod, json } = verified.value;
+    this.#settle({ ok: true, detail: { impUid, merchantUid, amount, status, payMethod, via, verification: json } });
+  }
+
+  #onClick = (): void => {
+    if (!this.disabled && !BUSY.includes(this.#state)) this.pay().catch(() => {});
+  };
+
+  #render(): void {
+    const busy = BUSY.includes(this.#state);
+    const lang = resolveLang(this.lang);
+    const t = texts(lang);
+    const amount = Number(this.amount);
+    const label = amount > 0 ? t.pay(formatAmount(amount, this.currency || 'KRW', lang)) : t.payPlain;
+    // Reflected from the first render (connect or any attribute), not only once a payment starts.
+    this.setAttribute('state', this.#state);
+    render(
+      html`<button part="button" type="button" ?disabled=${this.disabled} aria-busy=${busy} @click=${this.#onClick}><slot>${label}</slot></button
+        ><span part="status" class="status" role="status" aria-live="polite">${this.#announcement}</span>`,
+      this.#root,
+    );
+  }
+}
+
+// Each attribute is also a camelCase property that reads and writes it (GitHub elements' convention):
+// strings read back as written (null when absent), presence attributes as booleans.
+for (const attribute of PortoneCheckoutElement.observedAttributes) {
+  if (attribute === 'lang') continue;
+  Object.defineProperty(PortoneCheckoutElement.prototype, camel(attribute), {
+    configurable: true,
+    get(this: HTMLElement) {
+      return BOOLEAN_ATTRIBUTES.has(attribute) ? this.hasAttribute(attribute) : this.getAttribute(attribute);
+    },
+    set(this: HTMLElement, value: unknown) {
+      if (BOOLEAN_ATTRIBUTES.has(attribute)) this.toggleAttribute(attribute, !!value);
+      else if (value == null) this.removeAttribute(attribute);
+      else this.setAttribute(attribute, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    },
+  });
+}

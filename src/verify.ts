@@ -1,0 +1,91 @@
+/**
+ * The merchant's endpoints: `prepare-url` (optional: fixes merchant_uid and amount on the server) and
+ * `verify-url` (settles the payment with PortOne). Their answers become outcomes here; a payment is a success
+ * only when the verify endpoint says 2xx with status `paid` or `ready`.
+ */
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string; retryable: boolean };
+
+/** The verify endpoint answers within 30 s whatever PortOne does; wait a little longer before giving up. */
+const REQUEST_TIMEOUT_MS = 35_000;
+
+type Json = Record<string, unknown>;
+
+async function postJson(url: string, body: Json, signal: AbortSignal): Promise<Outcome<{ status: number; json: Json }>> {
+  // Our own timeout beside the caller's abort (AbortSignal.any is too new for some merchants' buyers).
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), REQUEST_TIMEOUT_MS);
+  const abort = () => timeout.abort();
+  signal.addEventListener('abort', abort);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(body),
+      signal: timeout.signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { ok: false, code: 'network', message: `${url} did not answer (${(error as Error).message}).`, retryable: true };
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', abort);
+  }
+  let json: Json = {};
+  try {
+    const parsed: unknown = await response.json();
+    if (parsed && typeof parsed === 'object') json = parsed as Json;
+  } catch {
+    // A body that is not JSON still has a status to go by.
+  }
+  return { ok: true, value: { status: response.status, json } };
+}
+
+function httpFailure(url: string, status: number, json: Json): Outcome<never> {
+  const message = typeof json.message === 'string' ? json.message : `${url} answered HTTP ${status}.`;
+  // The server's own word wins; otherwise 5xx, 408 and 429 are worth another try.
+  const retryable = typeof json.retryable === 'boolean' ? json.retryable : status >= 500 || status === 408 || status === 429;
+  return { ok: false, code: `http_${status}`, message, retryable };
+}
+
+export interface Prepared {
+  merchantUid: string;
+  amount: number;
+}
+
+export async function prepare(url: string, body: { amount: number; name?: unknown; merchant_uid?: unknown }, signal: AbortSignal): Promise<Outcome<Prepared>> {
+  const answer = await postJson(url, body, signal);
+  if (!answer.ok) return answer;
+  const { status, json } = answer.value;
+  if (status < 200 || status > 299) return httpFailure(url, status, json);
+  const merchantUid = json.merchant_uid;
+  const amount = json.amount;
+  if (typeof merchantUid !== 'string' || merchantUid === '' || typeof amount !== 'number' || !(amount > 0)) {
+    return { ok: false, code: 'invalid_answer', message: `${url} must answer { merchant_uid, amount }.`, retryable: false };
+  }
+  return { ok: true, value: { merchantUid, amount } };
+}
+
+export interface Verified {
+  status: 'paid' | 'ready';
+  amount: number;
+  payMethod: string;
+  json: Json;
+}
+
+export async function verify(url: string, body: { imp_uid: string; merchant_uid: string }, signal: AbortSignal): Promise<Outcome<Verified>> {
+  const answer = await postJson(url, body, signal);
+  if (!answer.ok) return answer;
+  const { status, json } = answer.value;
+  if (status < 200 || status > 299) return httpFailure(url, status, json);
+  if (json.status !== 'paid' && json.status !== 'ready') {
+    const said = typeof json.status === 'string' ? json.status : 'no status';
+    return { ok: false, code: `verify_${said.replace(/\W/g, '_')}`, message: typeof json.message === 'string' ? json.message : `${url} answered "${said}", not "paid".`, retryable: false };
+  }
+  if (typeof json.amount !== 'number') {
+    return { ok: false, code: 'invalid_answer', message: `${url} answered ${json.status} without an amount.`, retryable: false };
+  }
+  return { ok: true, value: { status: json.status, amount: json.amount, payMethod: typeof json.pay_method === 'string' ? json.pay_method : '', json } };
+}

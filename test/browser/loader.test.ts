@@ -1,0 +1,122 @@
+// dist/loader.js, the one-tag embed, in fresh pages (iframes on the test server's origin, so each test has its
+// own window, registry and loader). `npm test` builds dist/ before the browser suite.
+import { expect } from '@open-wc/testing';
+import type { PortoneCheckoutElement } from '../../src/index.js';
+import { control, sandboxUrl, uniqueMerchantUid } from './sandbox.js';
+
+const LOADER = '/dist/loader.js';
+
+interface Frame {
+  win: Window & typeof globalThis;
+  doc: Document;
+  remove(): void;
+}
+
+async function openPage(query: Record<string, string> = {}): Promise<Frame> {
+  const iframe = document.createElement('iframe');
+  iframe.src = `/__test/page?${new URLSearchParams(query)}`;
+  document.body.append(iframe);
+  await new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));
+  const win = iframe.contentWindow as Window & typeof globalThis;
+  return { win, doc: win.document, remove: () => iframe.remove() };
+}
+
+function addScript(frame: Frame, src: string, nonce?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const script = frame.doc.createElement('script');
+    script.src = src;
+    if (nonce) script.nonce = nonce;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error(`${src} did not load`));
+    frame.doc.head.append(script);
+  });
+}
+
+function moduleScripts(frame: Frame): HTMLScriptElement[] {
+  return [...frame.doc.querySelectorAll<HTMLScriptElement>('script[type=module]')];
+}
+
+async function defined(frame: Frame): Promise<void> {
+  await frame.win.customElements.whenDefined('portone-checkout');
+}
+
+/** Resolves false if `promise` has not settled within `ms`: for "nothing happens" checks. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
+describe('dist/loader.js', () => {
+  let frame: Frame | undefined;
+  afterEach(() => frame?.remove());
+
+  it('upgrades elements that were in the page before it ran', async () => {
+    frame = await openPage({ body: '<portone-checkout merchant="imp1" amount="1000"></portone-checkout>' });
+    await addScript(frame, LOADER);
+    await defined(frame);
+    const el = frame.doc.querySelector('portone-checkout') as PortoneCheckoutElement;
+    expect(el.shadowRoot?.querySelector('button')).to.exist;
+    expect(moduleScripts(frame).map((s) => new URL(s.src).pathname)).to.deep.equal(['/dist/portone-checkout.js']);
+  });
+
+  it('waits for the first element: nothing is imported until one is inserted later', async () => {
+    frame = await openPage();
+    await addScript(frame, LOADER);
+    expect(await settlesWithin(frame.win.customElements.whenDefined('portone-checkout'), 300)).to.equal(false);
+    expect(moduleScripts(frame)).to.have.length(0);
+    frame.doc.body.innerHTML = '<div><portone-checkout merchant="imp1" amount="500"></portone-checkout></div>';
+    await defined(frame);
+    expect(frame.doc.querySelector('portone-checkout')!.shadowRoot).to.exist;
+  });
+
+  it('upgrades elements inserted after the bundle loaded', async () => {
+    frame = await openPage({ body: '<portone-checkout merchant="imp1" amount="1000"></portone-checkout>' });
+    await addScript(frame, LOADER);
+    await defined(frame);
+    frame.doc.body.insertAdjacentHTML('beforeend', '<portone-checkout merchant="imp1" amount="2000"></portone-checkout>');
+    const later = frame.doc.querySelectorAll('portone-checkout')[1];
+    expect(later.shadowRoot?.querySelector('button')).to.exist;
+  });
+
+  it('is safe to include twice: one import, one definition', async () => {
+    frame = await openPage({ body: '<portone-checkout merchant="imp1" amount="1000"></portone-checkout>' });
+    const errors: unknown[] = [];
+    frame.win.addEventListener('error', (e) => errors.push(e.error ?? e.message));
+    await addScript(frame, LOADER);
+    await addScript(frame, `${LOADER}?again`);
+    await defined(frame);
+    expect(moduleScripts(frame)).to.have.length(1);
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('preconnects to the SDK host the first element names', async () => {
+    frame = await openPage({ body: `<portone-checkout merchant="imp1" amount="1000" sdk-src="${sandboxUrl}/iamport.js"></portone-checkout>` });
+    await addScript(frame, LOADER);
+    await defined(frame);
+    const hints = [...frame.doc.querySelectorAll<HTMLLinkElement>('link[rel=preconnect]')].map((l) => l.href.replace(/\/$/, ''));
+    expect(hints).to.deep.equal([sandboxUrl]);
+  });
+
+  it('works on a page with a strict CSP nonce: the bundle and iamport.js get the nonce, and a payment goes through', async () => {
+    const nonce = `n${Math.random().toString(36).slice(2)}`;
+    const merchantUid = uniqueMerchantUid('csp');
+    await control('/scripts', 'POST', { merchant_uid: merchantUid, action: 'approve' });
+    // The page as a merchant writes it: the loader tag with the nonce, then the element.
+    frame = await openPage({
+      nonce,
+      body: `<script nonce="${nonce}" src="${LOADER}" async></script>
+        <portone-checkout merchant="imp12345678" amount="3000" merchant-uid="${merchantUid}" sdk-src="${sandboxUrl}/iamport.js" verify-url="/__test/verify"></portone-checkout>`,
+    });
+    // Without the nonce the page refuses scripts: the policy is in force.
+    let refused = false;
+    await addScript(frame, `${LOADER}?no-nonce`).catch(() => (refused = true));
+    expect(refused, 'a script without the nonce must be refused').to.equal(true);
+    await defined(frame);
+    expect(moduleScripts(frame)[0].nonce).to.equal(nonce);
+    const el = frame.doc.querySelector('portone-checkout') as PortoneCheckoutElement;
+    const detail = await el.pay();
+    expect(detail.status).to.equal('paid');
+    expect(detail.merchantUid).to.equal(merchantUid);
+    const sdkTag = [...frame.doc.scripts].find((s) => s.src.startsWith(`${sandboxUrl}/iamport.js`));
+    expect(sdkTag?.nonce).to.equal(nonce);
+  });
+});
