@@ -37,7 +37,11 @@ const checkoutRequest = z.object({
 
 const windowResult = z.object({
   action: z.enum(['approve', 'decline', 'close', 'vbank', 'amount']),
-  amount: z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]).optional(),
+  // A form post (the mobile window, or the page without script) sends `amount=` with every button: empty means none.
+  amount: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]).optional(),
+  ),
 });
 
 /** A callback response or landing query, before the shape decides which success flag it carries. */
@@ -139,16 +143,18 @@ export function createCheckoutRouter(state: SandboxState, webhooks: WebhookSende
     const channelKey = text(params.channelKey) ?? undefined;
     const channel = resolveChannel(pg, channelKey);
     const script = state.peekScript(merchantUid) ?? null;
+    // A script may force the device; the shape follows the device the payment really uses (landing on mobile).
+    const effectiveDevice = script?.device ?? device;
     const shapes = defaultShape(channel.pg_provider);
-    const shape = script?.shape ?? (device === 'mobile' ? shapes.landing : shapes.callback);
+    const shape = script?.shape ?? (effectiveDevice === 'mobile' ? shapes.landing : shapes.callback);
     const reject = (error_code: string | null, error_msg: string, extra: Record<string, unknown> = {}) => {
-      ctx.body = { device, error: { ...callbackResponse({ imp_uid: null, merchant_uid: merchantUid }, { ok: false, error_code, error_msg, fields: {} }, shape), ...extra } };
+      ctx.body = { device: effectiveDevice, error: { ...callbackResponse({ imp_uid: null, merchant_uid: merchantUid }, { ok: false, error_code, error_msg, fields: {} }, shape), ...extra } };
     };
 
     if (!KNOWN_PG_PROVIDERS.has(channel.pg_provider)) {
       // The SDK's own answer, misspelt key and all: `error_coe`, `imp_success: false`.
       ctx.body = {
-        device,
+        device: effectiveDevice,
         error: { imp_success: false, imp_uid: null, merchant_uid: merchantUid, error_coe: 'F1001', error_msg: `등록되지 않은 PG모듈 정보입니다. (pg: ${pg})` },
       };
       return;
@@ -190,7 +196,7 @@ export function createCheckoutRouter(state: SandboxState, webhooks: WebhookSende
       state.now(),
     );
     const checkout: Checkout = {
-      device: script?.device ?? device,
+      device: effectiveDevice,
       pageUrl: page_url,
       mRedirectUrl: text(params.m_redirect_url),
       language: params.language === 'en' ? 'en' : 'ko',

@@ -97,7 +97,10 @@ export function renderWindow({ record, checkout, lang, script }: WindowView): st
   const t = TEXT[lang];
   const p = record.payment;
   const otherLang: Lang = lang === 'ko' ? 'en' : 'ko';
-  const targetOrigin = new URL(checkout.pageUrl).origin;
+  // A page without an origin of its own (file:, data:) has the opaque origin "null", which postMessage
+  // refuses as a target: the window then answers to any origin, or it could never answer at all.
+  const pageOrigin = new URL(checkout.pageUrl).origin;
+  const targetOrigin = pageOrigin === 'null' ? '*' : pageOrigin;
   const disabled = checkout.done ? ' disabled' : '';
   const button = (action: string, label: string, primary = false) =>
     `<button type="submit" name="action" value="${action}"${primary ? ' class="primary" autofocus' : ''}${disabled}>${escapeHtml(label)}</button>`;

@@ -8,10 +8,13 @@ declare global {
 
 export interface Iamport {
   init(userCode: string): void;
-  request_pay(params: Record<string, unknown>, callback?: (rsp: Record<string, unknown>) => void): void;
+  deinit?(): void;
+  request_pay(params?: Record<string, unknown>, callback?: (rsp: Record<string, unknown>) => void): void;
   close(): void;
   sandbox?: { origin: string; deviceKey: string };
 }
+
+export type Rsp = Record<string, unknown>;
 
 export const sandboxUrl = window.SANDBOX_URL;
 
@@ -24,6 +27,33 @@ export async function control<T = unknown>(path: string, method = 'GET', body?: 
   });
   if (!response.ok) throw new Error(`${method} /__sandbox${path} → ${response.status} ${await response.text()}`);
   return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** A scripted payment-window choice (POST /__sandbox/scripts). */
+export interface Script {
+  merchant_uid: string;
+  action: 'approve' | 'decline' | 'close' | 'vbank' | 'amount';
+  amount?: number;
+  error_code?: string;
+  error_msg?: string;
+  shape?: 'success' | 'imp_success' | 'none';
+  device?: 'pc' | 'mobile';
+  delay_ms?: number;
+}
+
+export function queueScript(script: Script): Promise<unknown> {
+  return control('/scripts', 'POST', script);
+}
+
+/** The payment as the sandbox's REST API holds it (the control API's view, readable across origins). */
+export function payment(impUid: string): Promise<Record<string, unknown>> {
+  return control(`/payments/${impUid}`);
+}
+
+/** Every payment the sandbox holds for a merchant_uid (newest first). */
+export async function paymentsFor(merchantUid: string): Promise<Record<string, unknown>[]> {
+  const { payments } = await control<{ payments: Record<string, unknown>[] }>('/payments?limit=1000');
+  return payments.filter((p) => p.merchant_uid === merchantUid);
 }
 
 let loading: Promise<Iamport> | undefined;
@@ -47,8 +77,48 @@ export function uniqueMerchantUid(prefix = 'wtr'): string {
 }
 
 /** request_pay as a promise of the callback's response. */
-export async function requestPay(params: Record<string, unknown>, userCode = 'imp12345678'): Promise<Record<string, unknown>> {
+export async function requestPay(params: Record<string, unknown>, userCode = 'imp12345678'): Promise<Rsp> {
   const IMP = await loadSdk();
   IMP.init(userCode);
   return new Promise((resolve) => IMP.request_pay(params, resolve));
+}
+
+/** Script a choice for a fresh merchant_uid, then pay with it; resolves with the callback's response. */
+export async function payScripted(script: Omit<Script, 'merchant_uid'>, params: Record<string, unknown> = {}): Promise<{ merchant_uid: string; rsp: Rsp }> {
+  const merchant_uid = uniqueMerchantUid();
+  await queueScript({ ...script, merchant_uid });
+  const rsp = await requestPay({ pg: 'html5_inicis.INIpayTest', pay_method: 'card', amount: 1000, name: '테스트 상품', ...params, merchant_uid });
+  return { merchant_uid, rsp };
+}
+
+/**
+ * The payment window's iframe once the SDK has opened its overlay and the window has loaded (the SDK
+ * focuses the frame on its `load`; this listener is added after the SDK's, so it runs after it).
+ */
+export function loadedPaymentFrame(): Promise<HTMLIFrameElement> {
+  return new Promise((resolve) => {
+    const watch = (frame: HTMLIFrameElement) => frame.addEventListener('load', () => resolve(frame), { once: true });
+    const existing = document.querySelector<HTMLIFrameElement>('.imp-dialog iframe');
+    if (existing) throw new Error('an overlay is already open: wait for it before the request');
+    const observer = new MutationObserver(() => {
+      const frame = document.querySelector<HTMLIFrameElement>('.imp-dialog iframe');
+      if (!frame) return;
+      observer.disconnect();
+      watch(frame);
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+/** Replace window.alert for the duration of `fn`, returning what was alerted. */
+export async function captureAlerts(fn: () => void | Promise<void>): Promise<string[]> {
+  const alerts: string[] = [];
+  const original = window.alert;
+  window.alert = (message?: unknown) => void alerts.push(String(message));
+  try {
+    await fn();
+  } finally {
+    window.alert = original;
+  }
+  return alerts;
 }

@@ -22,7 +22,7 @@
 
   /** @type {{ userCode: string | null, tierCode: string | null }} */
   var merchant = { userCode: null, tierCode: null };
-  /** @type {null | { callback: Function | undefined, overlay: HTMLElement, restoreFocus: Element | null }} */
+  /** @type {null | { callback: Function | undefined, overlay: HTMLElement, frame: HTMLIFrameElement, restoreFocus: Element | null }} */
   var pending = null;
 
   function device() {
@@ -48,12 +48,15 @@
 
   /**
    * Without a callback on mobile, a failure before the payment starts is reported by sending the buyer to
-   * m_redirect_url, the query joined naively then encodeURI'd, as iamport.js 1.1.5+ does.
+   * m_redirect_url, the query joined naively then encodeURI'd, as iamport.js 1.1.5+ does. Without
+   * m_redirect_url iamport.js goes to PortOne's own fail page with `success=false` (not `imp_success`);
+   * the sandbox's landing page stands in for it.
    * @param {string | undefined} mRedirectUrl @param {Record<string, unknown>} error
    */
   function redirectFailure(mRedirectUrl, error) {
     var base = mRedirectUrl || sandboxOrigin + '/__sandbox/landing';
-    var pairs = ['imp_uid=' + (error.imp_uid || ''), 'merchant_uid=' + error.merchant_uid, 'imp_success=false', 'error_msg=' + error.error_msg];
+    var flag = mRedirectUrl ? 'imp_success=false' : 'success=false';
+    var pairs = ['imp_uid=' + (error.imp_uid || ''), 'merchant_uid=' + error.merchant_uid, flag, 'error_msg=' + error.error_msg];
     location.href = encodeURI(base + (base.indexOf('?') === -1 ? '?' : '&') + pairs.join('&'));
   }
 
@@ -78,7 +81,11 @@
     frame.setAttribute('style', 'border:0;width:100%;height:100%;background:transparent');
     frame.setAttribute('allow', 'payment');
     overlay.appendChild(frame);
-    pending = { callback: callback, overlay: overlay, restoreFocus: document.activeElement };
+    // A second request_pay while a window is open replaces it, as iamport.js's one payment frame moves on
+    // to the newer request: the older callback is never called, and no orphaned overlay is left behind.
+    var restoreFocus = pending ? pending.restoreFocus : document.activeElement;
+    if (pending) pending.overlay.remove();
+    pending = { callback: callback, overlay: overlay, frame: frame, restoreFocus: restoreFocus };
     document.body.appendChild(overlay);
     document.body.classList.add('imp-payment-progress');
     frame.addEventListener('load', function () {
@@ -87,7 +94,8 @@
   }
 
   window.addEventListener('message', function (event) {
-    if (event.origin !== sandboxOrigin || !pending) return;
+    // Only the open window's answer counts (not another sandbox frame's, nor a replaced window's).
+    if (event.origin !== sandboxOrigin || !pending || event.source !== pending.frame.contentWindow) return;
     var message;
     try {
       message = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;

@@ -31,7 +31,9 @@
       var post = document.createElement('form');
       post.method = 'post';
       post.action = endpoint;
-      [['action', action], ['amount', amount || '']].forEach(function (pair) {
+      // `amount` only when there is one: the sandbox refuses an empty amount as it refuses a wrong one.
+      var fields = amount ? [['action', action], ['amount', amount]] : [['action', action]];
+      fields.forEach(function (pair) {
         var input = document.createElement('input');
         input.type = 'hidden';
         input.name = pair[0];
@@ -85,7 +87,17 @@
       answer(scripted || 'approve', main.dataset.scriptAmount || undefined);
     }, Number(main.dataset.scriptDelay) || 0);
   }
-  // The window opens focused on its main choice, as a dialog should.
+  // The window opens focused on its main choice, as a dialog should. In the PC overlay it is a
+  // cross-origin frame, where Chromium ignores autofocus and focus() until the frame itself has the focus
+  // (the SDK gives it on load): so focus the choice again when the frame receives the focus, if nothing
+  // inside has it yet. Without this, Enter does nothing until the buyer Tabs or clicks.
   var primary = form.querySelector('button.primary');
-  if (primary instanceof HTMLButtonElement && !scripted) primary.focus();
+  function focusPrimary() {
+    var active = document.activeElement;
+    if (primary instanceof HTMLButtonElement && !primary.disabled && (!active || active === document.body)) primary.focus();
+  }
+  if (!scripted) {
+    focusPrimary();
+    window.addEventListener('focus', focusPrimary);
+  }
 })();
