@@ -77,10 +77,11 @@ export class MemoryOrderStore implements OrderStore {
     return true;
   }
 
-  async stale(states: readonly OrderState[], before: Date, limit: number): Promise<Order[]> {
+  async stale(states: readonly OrderState[], before: Date, limit: number, since?: Date): Promise<Order[]> {
     this.#open();
     checkStates(states);
-    return this.#oldest((order) => states.includes(order.state), before, limit);
+    const from = since?.toISOString() ?? '';
+    return this.#oldest((order) => states.includes(order.state) && order.updated_at >= from, before, limit);
   }
 
   async unfulfilled(before: Date, limit: number): Promise<Order[]> {

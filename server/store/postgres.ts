@@ -212,7 +212,7 @@ function statements(schema: string) {
     selectOrder: `${select} WHERE o.merchant_uid = $1`,
     move: `UPDATE ${orders} SET state = $3, imp_uid = $4, updated_at = $5 WHERE merchant_uid = $1 AND state = ANY($2::text[])`,
     fulfil: `UPDATE ${orders} SET fulfilled_at = $2 WHERE merchant_uid = $1 AND state = 'paid' AND fulfilled_at IS NULL`,
-    stale: `${select} WHERE o.state = ANY($1::text[]) AND o.updated_at < $2 ${oldest}3`,
+    stale: `${select} WHERE o.state = ANY($1::text[]) AND o.updated_at < $2 AND o.updated_at >= $3 ${oldest}4`,
     unfulfilled: `${select} WHERE o.state = 'paid' AND o.fulfilled_at IS NULL AND o.updated_at < $1 ${oldest}2`,
   };
 }
@@ -268,12 +268,12 @@ export class PostgresOrderStore implements OrderStore {
     return (await this.#pool.query(this.#sql.fulfil, [merchantUid, this.#now()])).rowCount === 1;
   }
 
-  async stale(states: readonly OrderState[], before: Date, limit: number): Promise<Order[]> {
+  async stale(states: readonly OrderState[], before: Date, limit: number, since?: Date): Promise<Order[]> {
     this.#open();
     checkStates(states);
     checkLimit(limit);
     if (states.length === 0) return [];
-    return this.#readAll(this.#sql.stale, [[...new Set(states)], before.toISOString(), limit]);
+    return this.#readAll(this.#sql.stale, [[...new Set(states)], before.toISOString(), since?.toISOString() ?? '', limit]);
   }
 
   async unfulfilled(before: Date, limit: number): Promise<Order[]> {

@@ -86,8 +86,21 @@ function configure(db: Database.Database): void {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // WAL: readers never block the writer nor each other, which is what several processes on one file need.
   // synchronous stays at its default, FULL: a settled payment must survive a power cut, not only a crash.
-  db.pragma('journal_mode = WAL');
+  // Switching to WAL needs an exclusive lock and may answer SQLITE_BUSY at once, without the busy handler, while
+  // another process opens the same new file: retry briefly.
+  retryWhileBusy(() => db.pragma('journal_mode = WAL'));
   db.pragma('foreign_keys = ON');
+}
+
+function retryWhileBusy<T>(work: () => T, attempts = 100): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= attempts) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a synchronous 20 ms pause
+    }
+  }
 }
 
 function statesParam(states: readonly OrderState[]): OrderState[] {
@@ -145,12 +158,12 @@ export class SqliteOrderStore implements OrderStore {
     return this.#sql.fulfil.run(this.#now(), merchantUid).changes === 1;
   }
 
-  async stale(states: readonly OrderState[], before: Date, limit: number): Promise<Order[]> {
+  async stale(states: readonly OrderState[], before: Date, limit: number, since?: Date): Promise<Order[]> {
     this.#open();
     checkStates(states);
     checkLimit(limit);
     if (states.length === 0) return [];
-    return this.#readAll(() => this.#sql.stale.all(...statesParam(states), before.toISOString(), limit));
+    return this.#readAll(() => this.#sql.stale.all(...statesParam(states), before.toISOString(), since?.toISOString() ?? '', limit));
   }
 
   async unfulfilled(before: Date, limit: number): Promise<Order[]> {
@@ -202,7 +215,7 @@ function prepare(db: Database.Database) {
       "UPDATE orders SET fulfilled_at = ? WHERE merchant_uid = ? AND state = 'paid' AND fulfilled_at IS NULL",
     ),
     stale: db.prepare<unknown[], OrderRow>(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE state IN ${STATE_LIST} AND updated_at < ?
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE state IN ${STATE_LIST} AND updated_at < ? AND updated_at >= ?
        ORDER BY updated_at, merchant_uid LIMIT ?`,
     ),
     unfulfilled: db.prepare<[string, number], OrderRow>(

@@ -69,8 +69,12 @@ export interface OrderStore {
   transition(change: Transition): Promise<TransitionResult>;
   /** Record that the fulfilment hook ran for this paid order; true only the first time. */
   markFulfilled(merchantUid: string): Promise<boolean>;
-  /** Orders in one of `states` not moved since `before` (oldest first, at most `limit`): what reconcile re-reads. */
-  stale(states: readonly OrderState[], before: Date, limit: number): Promise<Order[]>;
+  /**
+   * Orders in one of `states` not moved since `before` (oldest first, at most `limit`): what reconcile re-reads.
+   * With `since`, only those moved at or after it: an order abandoned long ago stops being re-read, so abandoned
+   * checkouts piling up can never starve newer orders of reconciliation.
+   */
+  stale(states: readonly OrderState[], before: Date, limit: number, since?: Date): Promise<Order[]>;
   /** Paid orders whose fulfilment hook has not run (a crash between the transition and the hook). */
   unfulfilled(before: Date, limit: number): Promise<Order[]>;
   close(): Promise<void>;

@@ -318,6 +318,10 @@ const BEHAVIOURS: Array<[string, (h: Harness) => Promise<void>]> = [
       assert.deepEqual(uids(await store.stale(['ready', 'ready', 'ready', 'ready', 'ready', 'ready', 'vbank_issued'], now, 10)), [b, c, a]);
       assert.deepEqual(await store.stale([], now, 10), []);
       assert.deepEqual(await store.stale(['ready'], now, 0), []);
+      // `since` is inclusive: orders last moved before it (b at T0+1s) are no longer re-read.
+      const since = new Date(Date.parse(T0) + 3000);
+      assert.deepEqual(uids(await store.stale(['ready', 'vbank_issued'], now, 10, since)), [c, a]);
+      assert.deepEqual(uids(await store.stale(['ready', 'vbank_issued'], now, 1, since)), [c], 'the window applies before the limit');
       const full = (await store.stale(['paid'], now, 10))[0]!;
       assert.deepEqual(full, await store.get(d), 'whole orders, history included');
     },
