@@ -1,0 +1,137 @@
+/**
+ * The verifier's configuration: the environment, parsed once with zod into a frozen object. The only reader
+ * of `process.env` in the server. Every bad variable is named in one message (t3-env's way); the entry point
+ * prints it and exits 1.
+ */
+import { z } from 'zod';
+
+/** A TCP port: digits only (no "1e3", "0x1F90" or " "), 0 to 65535; 0 asks the system for a free one. */
+const port = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, 'must be a port number (0 to 65535)')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'must be a port number (0 to 65535)'));
+/** setInterval's limit is 2^31 − 1 ms (about 24.8 days); beyond it Node fires every millisecond instead. */
+const MAX_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+const minutes = z
+  .string()
+  .trim()
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a number of minutes')
+  .transform(Number)
+  .pipe(z.number().min(0, 'must not be negative').max(MAX_MINUTES, `must be at most ${MAX_MINUTES} minutes`));
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const databaseUrl = z.string().refine((url) => {
+  if (url === 'memory:') return true;
+  if (/^postgres(ql)?:\/\/.+/i.test(url)) return true;
+  // As the store reads it: a path after `sqlite:`, not `sqlite://host` (`sqlite:///absolute` is a path).
+  const path = /^sqlite:(.+)$/.exec(url)?.[1];
+  return path !== undefined && !(path.startsWith('//') && !path.startsWith('///'));
+}, 'must be sqlite:PATH (relative or absolute), postgres://… or memory:');
+const origins = z
+  .string()
+  .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean))
+  .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma list of http(s) origins' }).transform((o) => new URL(o).origin)));
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** Each variable on its own; what depends on several is checked in `crossChecks`, so every problem is named at once. */
+const environment = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().trim().min(1, 'must not be blank').default('127.0.0.1'),
+  SANDBOX_PORT: port.optional(),
+  PORTONE_API_KEY: z.string().min(1, 'must not be empty').optional(),
+  PORTONE_API_SECRET: z.string().min(1, 'must not be empty').optional(),
+  PORTONE_API_URL: httpUrl.optional(),
+  DATABASE_URL: databaseUrl.default('sqlite:./data/orders.db'),
+  ALLOWED_ORIGINS: origins.default([]),
+  /** Reconcile orders still `ready` / `vbank_issued` after this many minutes. */
+  RECONCILE_AFTER_MINUTES: minutes.default(10),
+  /** Run reconcile inside the server every N minutes; 0 turns it off (then use `npm run reconcile`). */
+  RECONCILE_INTERVAL_MINUTES: minutes.default(0),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+});
+
+type Issue = { variable: string; message: string };
+
+/** Problems between variables, read from the raw (set, non-empty) variables so they are found even when others are bad. */
+function crossChecks(present: Record<string, string>): Issue[] {
+  const issues: Issue[] = [];
+  const hasKey = present.PORTONE_API_KEY !== undefined;
+  const hasSecret = present.PORTONE_API_SECRET !== undefined;
+  if (hasKey !== hasSecret) {
+    issues.push({ variable: hasKey ? 'PORTONE_API_SECRET' : 'PORTONE_API_KEY', message: `must be set together with ${hasKey ? 'PORTONE_API_KEY' : 'PORTONE_API_SECRET'}` });
+  }
+  if (present.PORTONE_API_URL !== undefined && !hasKey && !hasSecret) {
+    issues.push({ variable: 'PORTONE_API_URL', message: 'needs PORTONE_API_KEY and PORTONE_API_SECRET (without keys the built-in sandbox plays PortOne)' });
+  }
+  // The sandbox is PortOne, a stranger: never on the verifier's own port.
+  const verifierPort = present.PORT?.trim() ?? '8080';
+  const sandboxPort = present.SANDBOX_PORT?.trim();
+  if (!hasKey && !hasSecret && sandboxPort !== undefined && /^\d+$/.test(sandboxPort) && Number(sandboxPort) !== 0 && Number(sandboxPort) === Number(verifierPort)) {
+    issues.push({ variable: 'SANDBOX_PORT', message: `must differ from PORT (${verifierPort}): the sandbox plays PortOne on its own port` });
+  }
+  return issues;
+}
+
+/** A value fit to print: never a key or secret, and URLs without their password. */
+function shown(variable: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (/KEY|SECRET/.test(variable)) return '';
+  let printable = value;
+  try {
+    const url = new URL(value);
+    if (url.password) {
+      url.password = '***';
+      printable = url.href;
+    }
+  } catch {
+    // not a URL: print as is
+  }
+  return ` (got ${JSON.stringify(printable)})`;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PortOne's REST V1 credentials and base URL; null: no keys, so the built-in sandbox plays PortOne. */
+  portone: { apiKey: string; apiSecret: string; apiUrl: string } | null;
+  sandboxPort: number;
+  databaseUrl: string;
+  /** Origins allowed by CORS; empty: same origin only. */
+  allowedOrigins: string[];
+  reconcileAfterMinutes: number;
+  reconcileIntervalMinutes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse `env` (default `process.env`); throws ConfigError naming each bad variable, one per line. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // An empty variable means "not set", as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const result = environment.safeParse(present);
+  const issues: Issue[] = [
+    ...(result.success ? [] : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }))),
+    ...crossChecks(present),
+  ];
+  if (!result.success || issues.length > 0) {
+    const lines = issues.map(({ variable, message }) => `  ${variable}: ${message}${shown(variable, present[variable])}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    portone: e.PORTONE_API_KEY && e.PORTONE_API_SECRET ? { apiKey: e.PORTONE_API_KEY, apiSecret: e.PORTONE_API_SECRET, apiUrl: e.PORTONE_API_URL ?? 'https://api.iamport.kr' } : null,
+    // PORT + 1; 0 (any free port) stays 0, and the last port has no next one.
+    sandboxPort: e.SANDBOX_PORT ?? (e.PORT === 0 ? 0 : e.PORT === 65535 ? 65534 : e.PORT + 1),
+    databaseUrl: e.DATABASE_URL,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    reconcileAfterMinutes: e.RECONCILE_AFTER_MINUTES,
+    reconcileIntervalMinutes: e.RECONCILE_INTERVAL_MINUTES,
+    logLevel: e.LOG_LEVEL,
+  });
+}

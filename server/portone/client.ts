@@ -1,0 +1,243 @@
+/**
+ * The PortOne REST V1 client: the only code that speaks to PortOne.
+ *
+ * - The access token is cached until 30 s before PortOne says it expires (measured on PortOne's clock via
+ *   `now`, not ours), and concurrent callers share one token request.
+ * - A 401 drops the token it was sent with, fetches one new token (shared by every caller that saw that
+ *   401) and retries once.
+ * - Every call times out (10 s by default); network errors, timeouts and 5xx are retried with exponential
+ *   backoff and full jitter, never 4xx, and never past the operation's deadline.
+ * - Answers are parsed with zod: an unexpected shape is a PortOneUnavailable error, never a crash.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { z } from 'zod';
+import { silentLogger, type Logger } from '../log.js';
+import { sameAmount } from '../money.js';
+import { envelopeSchema, paymentSchema, type PortOnePayment, type PortOnePrepare, prepareSchema, tokenSchema } from './schemas.js';
+
+export interface PortOneClientOptions {
+  /** REST V1 base URL: `https://api.iamport.kr`, or the sandbox's. */
+  apiUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  /** Each HTTP call gives up after this long. Default 10 s. */
+  timeoutMs?: number;
+  /** An operation (its retries included) gives up after this long. Default 25 s, inside the verify endpoint's 30 s. */
+  deadlineMs?: number;
+  /** Attempts per operation on network errors, timeouts and 5xx. Default 4. */
+  maxAttempts?: number;
+  /** First backoff ceiling; doubles per attempt up to 2 s. Default 200 ms. */
+  backoffMs?: number;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /**
+   * The local clock (ms since the epoch) the token's expiry is kept on; `Date.now` by default. Tests move it to
+   * reach the token's last seconds without waiting 30 minutes. Timeouts and deadlines always use real time.
+   */
+  clock?: () => number;
+}
+
+/** Per-operation options. */
+export interface CallOptions {
+  /**
+   * When the caller must have its answer (ms since the epoch). The operation gives up there, or at its own
+   * `deadlineMs`, whichever comes first, so several operations for one request can share one budget.
+   */
+  deadline?: number;
+}
+
+/** PortOne could not be read (network, timeout, 5xx, an answer we cannot parse) even after retries. Worth retrying later. */
+export class PortOneUnavailable extends Error {
+  override name = 'PortOneUnavailable';
+}
+
+/** PortOne answered and said no (bad credentials, a refused cancel: HTTP 4xx or `code != 0`). Retrying will not help. */
+export class PortOneRefused extends Error {
+  override name = 'PortOneRefused';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: number | null,
+  ) {
+    super(message);
+  }
+}
+
+interface Answer {
+  status: number;
+  code: number;
+  message: string | null;
+  response: unknown;
+}
+
+const TOKEN_MARGIN_MS = 30_000;
+
+export class PortOneClient {
+  readonly #options: Required<Omit<PortOneClientOptions, 'logger' | 'fetch' | 'clock'>>;
+  readonly #clock: () => number;
+  readonly #logger: Logger;
+  readonly #fetch: typeof fetch;
+  #token: { value: string; expiresAt: number } | null = null;
+  #tokenRequest: Promise<string> | null = null;
+
+  constructor(options: PortOneClientOptions) {
+    this.#options = {
+      timeoutMs: 10_000,
+      deadlineMs: 25_000,
+      maxAttempts: 4,
+      backoffMs: 200,
+      ...options,
+      apiUrl: options.apiUrl.replace(/\/+$/, ''),
+    };
+    this.#logger = options.logger ?? silentLogger;
+    this.#fetch = options.fetch ?? fetch;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** `GET /payments/{imp_uid}`; null when PortOne does not know it (404). */
+  async getPayment(impUid: string, options: CallOptions = {}): Promise<PortOnePayment | null> {
+    const answer = await this.#call('GET', `/payments/${encodeURIComponent(impUid)}`, undefined, this.#deadline(options));
+    if (answer.status === 404) return null;
+    return this.#read(answer, paymentSchema, 'payment');
+  }
+
+  /** `GET /payments/find/{merchant_uid}[/{status}]`: the latest payment for an order; null when none. */
+  async findPayment(merchantUid: string, status?: 'ready' | 'paid' | 'cancelled' | 'failed', options: CallOptions = {}): Promise<PortOnePayment | null> {
+    const answer = await this.#call('GET', `/payments/find/${encodeURIComponent(merchantUid)}${status ? `/${status}` : ''}`, undefined, this.#deadline(options));
+    if (answer.status === 404) return null;
+    return this.#read(answer, paymentSchema, 'payment');
+  }
+
+  /** `GET /payments/prepare/{merchant_uid}`; null when nothing is registered. */
+  async getPrepared(merchantUid: string, options: CallOptions = {}): Promise<PortOnePrepare | null> {
+    const answer = await this.#call('GET', `/payments/prepare/${encodeURIComponent(merchantUid)}`, undefined, this.#deadline(options));
+    if (answer.status === 404 || (answer.status === 200 && answer.code !== 0)) return null;
+    return this.#read(answer, prepareSchema, 'prepared amount');
+  }
+
+  /**
+   * Register the amount PortOne's SDK must refuse to change (`POST /payments/prepare`). Registering again is
+   * fine: an existing registration with another amount is corrected with `PUT`. The up to three calls share
+   * one deadline (before, each had its own, so a slow PortOne could hold the prepare route for 3 × 25 s).
+   */
+  async prepare(merchantUid: string, amount: number, currency: string, options: CallOptions = {}): Promise<PortOnePrepare> {
+    const deadline = this.#deadline(options);
+    const body = { merchant_uid: merchantUid, amount, currency };
+    const answer = await this.#call('POST', '/payments/prepare', body, deadline);
+    if (answer.status === 200 && answer.code === 0) return this.#read(answer, prepareSchema, 'prepared amount');
+    if (answer.status === 200) {
+      // PortOne keeps the first registration of a merchant_uid and refuses a second POST.
+      const existing = await this.getPrepared(merchantUid, { deadline });
+      if (existing && sameAmount(existing.amount, amount) && (existing.currency ?? currency) === currency) return existing;
+      return this.#read(await this.#call('PUT', '/payments/prepare', body, deadline), prepareSchema, 'prepared amount');
+    }
+    return this.#read(answer, prepareSchema, 'prepared amount');
+  }
+
+  /** `POST /payments/cancel` with PortOne's balance check; a refusal (HTTP 200, `code != 0`) is PortOneRefused. */
+  async cancel(request: { imp_uid: string; checksum: number; reason: string; amount?: number }, options: CallOptions = {}): Promise<PortOnePayment> {
+    return this.#read(await this.#call('POST', '/payments/cancel', request, this.#deadline(options)), paymentSchema, 'cancelled payment');
+  }
+
+  /** The operation's deadline: its own budget, cut short by the caller's. */
+  #deadline(options: CallOptions): number {
+    const own = Date.now() + this.#options.deadlineMs;
+    return options.deadline === undefined ? own : Math.min(own, options.deadline);
+  }
+
+  #read<T extends z.ZodType>(answer: Answer, schema: T, what: string): z.output<T> {
+    if (answer.status !== 200 || answer.code !== 0) {
+      throw new PortOneRefused(`PortOne refused (HTTP ${answer.status}, code ${answer.code}): ${answer.message ?? 'no message'}`, answer.status, answer.code);
+    }
+    const parsed = schema.safeParse(answer.response);
+    if (!parsed.success) {
+      throw new PortOneUnavailable(`PortOne answered a ${what} of an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    return parsed.data;
+  }
+
+  /** The cached token, or one fresh token shared by every concurrent caller. */
+  async #accessToken(deadline: number): Promise<string> {
+    if (this.#token && this.#token.expiresAt - TOKEN_MARGIN_MS > this.#clock()) return this.#token.value;
+    this.#tokenRequest ??= this.#requestToken(deadline).finally(() => (this.#tokenRequest = null));
+    return this.#tokenRequest;
+  }
+
+  async #requestToken(deadline: number): Promise<string> {
+    const answer = await this.#send('POST', '/users/getToken', { imp_key: this.#options.apiKey, imp_secret: this.#options.apiSecret }, null, deadline);
+    if (answer.status === 401 || answer.code !== 0) {
+      throw new PortOneRefused(`PortOne refused the REST API key and secret (HTTP ${answer.status}): ${answer.message ?? 'no message'}`, answer.status, answer.code);
+    }
+    const token = this.#read(answer, tokenSchema, 'token');
+    // Remaining life on PortOne's clock, so a skewed local clock does not matter.
+    this.#token = { value: token.access_token, expiresAt: this.#clock() + (token.expired_at - token.now) * 1000 };
+    this.#logger.debug('portone token issued', { expires_in_s: token.expired_at - token.now });
+    return token.access_token;
+  }
+
+  /** An authenticated call: one token refresh and retry on 401. */
+  async #call(method: string, path: string, body: unknown, deadline: number): Promise<Answer> {
+    const token = await this.#accessToken(deadline);
+    const answer = await this.#send(method, path, body, token, deadline);
+    if (answer.status !== 401) return answer;
+    if (this.#token?.value === token) this.#token = null;
+    this.#logger.info('portone token refused; refreshing once', { path });
+    return this.#send(method, path, body, await this.#accessToken(deadline), deadline);
+  }
+
+  /** One HTTP exchange with timeouts and bounded, jittered retries on network errors, timeouts and 5xx. */
+  async #send(method: string, path: string, body: unknown, token: string | null, deadline: number): Promise<Answer> {
+    const { timeoutMs, maxAttempts, backoffMs, apiUrl } = this.#options;
+    let lastProblem = 'no attempt was made before the deadline';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        const response = await this.#fetch(`${apiUrl}${path}`, {
+          method,
+          headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(Math.min(timeoutMs, remaining)),
+        });
+        const text = await response.text();
+        if (response.status >= 500) {
+          lastProblem = `HTTP ${response.status}`;
+        } else {
+          const envelope = envelopeSchema.safeParse(safeJson(text));
+          if (envelope.success) return { status: response.status, ...envelope.data };
+          lastProblem = `HTTP ${response.status} with a body that is not PortOne's envelope`;
+          if (response.status < 500 && response.status !== 200) {
+            return { status: response.status, code: -1, message: lastProblem, response: null };
+          }
+        }
+      } catch (error) {
+        lastProblem = describeFetchError(error);
+      }
+      this.#logger.warn('portone call failed', { method, path, attempt, problem: lastProblem });
+      if (attempt < maxAttempts) {
+        const ceiling = Math.min(2_000, backoffMs * 2 ** (attempt - 1));
+        const wait = Math.min(Math.random() * ceiling, deadline - Date.now());
+        if (wait > 0) await sleep(wait);
+      }
+    }
+    throw new PortOneUnavailable(`PortOne did not answer ${method} ${path}: ${lastProblem}`);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeFetchError(error: unknown): string {
+  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';
+  if (!(error instanceof Error)) return String(error);
+  const { cause } = error;
+  if (!(cause instanceof Error)) return error.message;
+  // A host with several addresses fails with an AggregateError whose own message is empty: name each address's error.
+  const detail = cause instanceof AggregateError && !cause.message ? cause.errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ') : cause.message;
+  return `${error.message}: ${detail}`;
+}

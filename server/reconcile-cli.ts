@@ -1,0 +1,52 @@
+/**
+ * `npm run reconcile`: one reconcile pass over the configured store and PortOne, then exit. Without PortOne
+ * keys it talks to the sandbox the running demo started (SANDBOX_PORT), with the sandbox's credentials.
+ * `--older-than MINUTES` overrides RECONCILE_AFTER_MINUTES.
+ *
+ * stdout carries the JSON report and nothing else (so `npm run --silent reconcile | jq` works); logs go to
+ * stderr. Exit 0 once the pass ran (orders PortOne could not be read are `error` in the report and are
+ * retried by the next pass), 1 for bad configuration or a store that cannot be opened.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { PortOneClient } from './portone/client.js';
+import { reconcile } from './reconcile.js';
+import { openStore } from './store/index.js';
+
+/** A number of minutes, written as one: `Number('')` and `Number(' ')` are 0, which must not pass for "0". */
+function minutes(text: string): number {
+  const value = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value)) throw new ConfigError(`--older-than must be a number of minutes ≥ 0, got "${text}"`);
+  return value;
+}
+
+function args() {
+  try {
+    return parseArgs({ options: { 'older-than': { type: 'string' } } });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\nusage: npm run reconcile -- [--older-than MINUTES]`);
+  }
+}
+
+try {
+  const config = loadConfig();
+  const { values } = args();
+  const olderThan = values['older-than'] === undefined ? config.reconcileAfterMinutes : minutes(values['older-than']);
+  // Every log line on stderr: stdout is the report.
+  const logger = createLogger(config.logLevel, { component: 'reconcile' }, (line) => process.stderr.write(`${line}\n`));
+  const portone = new PortOneClient({
+    ...(config.portone ?? { apiUrl: `http://${config.host}:${config.sandboxPort}`, apiKey: 'sandbox_api_key', apiSecret: 'sandbox_api_secret' }),
+    logger: logger.child({ component: 'portone' }),
+  });
+  const store = await openStore(config.databaseUrl);
+  try {
+    const report = await reconcile({ store, portone, logger }, { olderThanMinutes: olderThan });
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await store.close();
+  }
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exitCode = 1;
+}

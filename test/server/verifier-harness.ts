@@ -1,0 +1,95 @@
+// The reference verifier on loopback, for its tests: a sandbox playing PortOne, an order store (memory or a
+// SQLite file in a temp dir), the real PortOne client pointed at the sandbox, and createApp listening on
+// port 0. `fulfilled` records every call of the fulfilment hook.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../server/app.js';
+import { silentLogger } from '../../server/log.js';
+import { PortOneClient, type PortOneClientOptions } from '../../server/portone/client.js';
+import type { PortOnePayment } from '../../server/portone/schemas.js';
+import { openStore } from '../../server/store/index.js';
+import type { Order, OrderStore } from '../../server/store/types.js';
+import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox } from './helpers.js';
+
+export interface VerifierHarness {
+  url: string;
+  sandbox: SandboxClient;
+  store: OrderStore;
+  portone: PortOneClient;
+  fulfilled: Array<{ order: Order; payment: PortOnePayment }>;
+  /** JSON POST to the verifier; `raw` sends a string body with `contentType`. */
+  post(path: string, body: unknown, options?: { raw?: boolean; contentType?: string }): Promise<{ status: number; body: any }>;
+  get(path: string): Promise<{ status: number; body: any }>;
+  /** POST /payments/prepare; asserts nothing. */
+  prepare(body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  store?: 'memory' | 'sqlite';
+  client?: Partial<PortOneClientOptions>;
+  /** Reuse a running sandbox (several verifiers on one PortOne). */
+  sandbox?: SandboxClient;
+  onPaid?: (order: Order, payment: PortOnePayment) => void | Promise<void>;
+}
+
+export async function startVerifier(options: HarnessOptions = {}): Promise<VerifierHarness> {
+  const sandbox = options.sandbox ?? (await startTestSandbox());
+  const dir = options.store === 'sqlite' ? mkdtempSync(join(tmpdir(), 'verifier-')) : null;
+  const store = await openStore(dir ? `sqlite:${join(dir, 'orders.db')}` : 'memory:');
+  // Short timeouts and backoff keep fault tests fast; the behaviour is the production code's.
+  const portone = new PortOneClient({ apiUrl: sandbox.url, apiKey: API_KEY, apiSecret: API_SECRET, timeoutMs: 1_000, deadlineMs: 4_000, backoffMs: 20, ...options.client });
+  const fulfilled: VerifierHarness['fulfilled'] = [];
+  const app = createApp({
+    store,
+    portone,
+    logger: silentLogger,
+    onPaid: async (order, payment) => {
+      fulfilled.push({ order, payment });
+      await options.onPaid?.(order, payment);
+    },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const answer = async (response: Response) => {
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text, so a test can say what came back
+    }
+    return { status: response.status, body: body as any };
+  };
+  return {
+    url,
+    sandbox,
+    store,
+    portone,
+    fulfilled,
+    post: async (path, body, opts = {}) =>
+      answer(
+        await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': opts.contentType ?? 'application/json' },
+          body: opts.raw ? String(body) : JSON.stringify(body),
+        }),
+      ),
+    get: async (path) => answer(await fetch(`${url}${path}`)),
+    prepare: async (body) => answer(await fetch(`${url}/payments/prepare`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+      if (!options.sandbox) await sandbox.sandbox.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
