@@ -1,45 +1,167 @@
 /**
- * `npm start`: the offline demo. For now it is the PortOne sandbox and a page that drives it directly
- * through the stand-in iamport.js; the <portone-checkout> element and the verifier join it as they land.
- * PORT (default 8080) serves the page; the sandbox, which plays PortOne, listens on SANDBOX_PORT
- * (default PORT + 1), never on the page's port.
+ * `npm start`: the offline demo. The reference verifier (with the built-in PortOne sandbox when no
+ * PORTONE_API_KEY / PORTONE_API_SECRET are set) plus the demo shop pages and the built element bundle,
+ * all on one origin as a merchant's site would be. Prints the URL to open.
+ *
+ * With the sandbox it also
+ * - sets the sandbox's console notification URL to this server's `/portone/webhook`, so PortOne's webhooks
+ *   reach the verifier as they would in production;
+ * - offers the shop page a tiny same-origin remote control under `/demo/api/` (below) for its scenario
+ *   buttons. It talks to the sandbox only through the sandbox's HTTP control API (`/__sandbox/…`), as any
+ *   stranger would. With real PortOne keys `/demo/api/status` says `sandbox: false` and the rest is 404.
  */
-import { readFile } from 'node:fs/promises';
-import Koa from 'koa';
-import { startSandbox } from '../server/sandbox/index.js';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Koa from 'koa';
+import { main } from '../server/main.js';
 
-function portFrom(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    console.error(`${name} must be an integer from 1 to 65535, got "${value}"`);
-    process.exit(1);
-  }
-  return n;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TYPES: Record<string, string> = { '.js': 'application/javascript; charset=utf-8', '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.map': 'application/json' };
+/** The demo's pages: HTML with the SDK URL filled in, as a merchant's template would. */
+const PAGES: Record<string, string> = { '/': 'demo/index.html', '/index.html': 'demo/index.html', '/cms.html': 'demo/cms.html', '/closed.html': 'demo/closed.html' };
+
+/**
+ * PortOne's notification usually reaches the merchant a moment after the buyer is back. The sandbox waits this
+ * long before sending it, so the shop page shows the verify call settling the order and the webhook arriving
+ * after it (and changing nothing: settlement is exactly-once). 0 makes them race.
+ */
+const WEBHOOK_DELAY_MS = 1000;
+/** A scripted payment window stays open this long before choosing, so a person sees what it does. */
+const SCRIPT_DELAY_MS = 500;
+/** What the "PortOne outage" switch breaks: the verifier's payment lookups (`GET /payments/imp_…`) answer 503. */
+const OUTAGE = { type: 'status', status: 503, method: 'GET', path: '/payments/imp_' } as const;
+const WINDOW_ACTIONS = new Set(['approve', 'decline', 'close', 'vbank', 'amount']);
+
+/** A file under `dir` (never above it), or null. */
+async function fileUnder(dir: string, relative: string): Promise<string | null> {
+  const base = join(root, dir);
+  const path = normalize(join(base, relative));
+  if (!path.startsWith(base + sep)) return null;
+  const info = await stat(path).catch(() => null);
+  return info?.isFile() ? path : null;
 }
 
-const host = process.env.HOST || '127.0.0.1';
-const port = portFrom('PORT', process.env.PORT, 8080);
-const sandbox = await startSandbox({ host, port: portFrom('SANDBOX_PORT', process.env.SANDBOX_PORT, port + 1) });
+function serveDemo(sdkSrc: () => string) {
+  return (app: Koa) => {
+    app.use(async (ctx, next) => {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+      const page = PAGES[ctx.path];
+      const file = page ? join(root, page) : ctx.path.startsWith('/dist/') ? await fileUnder('dist', ctx.path.slice('/dist/'.length)) : await fileUnder('demo/assets', ctx.path.replace(/^\/assets\//, ''));
+      if (!file || (!page && !ctx.path.startsWith('/dist/') && !ctx.path.startsWith('/assets/'))) return next();
+      const body = await readFile(file).catch(() => null);
+      if (!body) return next();
+      ctx.type = TYPES[extname(file)] ?? 'application/octet-stream';
+      ctx.set('cache-control', 'no-cache');
+      ctx.body = page ? body.toString('utf8').replaceAll('%SDK_SRC%', sdkSrc()) : body;
+    });
+  };
+}
 
-const page = new URL('./index.html', import.meta.url);
-const app = new Koa();
-app.use(async (ctx) => {
-  if (ctx.path !== '/' && ctx.path !== '/index.html') return;
-  const html = await readFile(page, 'utf8');
-  ctx.type = 'html';
-  ctx.body = html.replaceAll('%SANDBOX_URL%', sandbox.url);
-});
-const server = app.listen(port, host, () => {
-  console.log(`\n  portone-checkout demo (offline: PortOne is played by the sandbox)\n  open  http://${host}:${port}/\n`);
-});
+/** What the demo reads from the sandbox's control API. */
+interface SandboxAnswers {
+  scripts: { scripts: Array<{ action: string; amount: number | null }> };
+  faults: { faults: unknown[] };
+  webhooks: { deliveries: Array<{ at: number; body: Record<string, string>; status: number | null; error: string | null }> };
+  payment: { status: string };
+}
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    server.close();
-    void sandbox.close().then(() => process.exit(0));
+/** The sandbox's control API, from here (JSON in and out; null body for 204). */
+async function sandboxCall<T = unknown>(base: string, path: string, method = 'GET', body?: unknown): Promise<{ status: number; json: T }> {
+  const response = await fetch(`${base}/__sandbox${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
+  return { status: response.status, json: (response.status === 204 ? null : await response.json()) as T };
 }
+
+/**
+ * `/demo/api/…`, for the shop page's scenario panel (one visitor at a time: the sandbox's state is global).
+ * - `GET  /demo/api/status`            → `{ sandbox, outage, next }` (`next`: the scripted choice waiting for the next window)
+ * - `PUT  /demo/api/next`              `{ action: 'manual' | 'approve' | 'decline' | 'close' | 'vbank' | 'amount', amount? }`:
+ *                                      the next payment window (whatever its order) chooses by itself; `manual` clears it
+ * - `PUT  /demo/api/outage`            `{ on }`: PortOne's payment lookups fail with 503 (verify answers 502), or recover
+ * - `GET  /demo/api/webhooks?merchant_uid=…` → the notifications the sandbox sent for that order, oldest first
+ * - `POST /demo/api/deposit`           `{ imp_uid }`: the buyer deposits into an issued virtual account (PortOne notifies)
+ */
+function demoApi(sandboxUrl: () => string | null) {
+  return (app: Koa) => {
+    app.use(async (ctx, next) => {
+      if (!ctx.path.startsWith('/demo/api/')) return next();
+      const base = sandboxUrl();
+      const route = `${ctx.method} ${ctx.path.slice('/demo/api'.length)}`;
+      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const bad = (message: string) => {
+        ctx.status = 400;
+        ctx.body = { status: 'error', message };
+      };
+      if (route === 'GET /status' && !base) return void (ctx.body = { sandbox: false });
+      if (!base) return next();
+      switch (route) {
+        case 'GET /status': {
+          const [scripts, faults] = await Promise.all([sandboxCall<SandboxAnswers['scripts']>(base, '/scripts'), sandboxCall<SandboxAnswers['faults']>(base, '/faults')]);
+          const script = scripts.json.scripts[0];
+          ctx.body = { sandbox: true, outage: faults.json.faults.length > 0, next: script ? { action: script.action, amount: script.amount } : null };
+          return;
+        }
+        case 'PUT /next': {
+          const { action, amount } = body;
+          if (action !== 'manual' && !WINDOW_ACTIONS.has(action as string)) return bad('action: one of manual, approve, decline, close, vbank, amount');
+          if (action === 'amount' && !(typeof amount === 'number' && amount > 0)) return bad('amount: a positive number for action "amount"');
+          // One choice waits at a time: replace whatever was queued.
+          await sandboxCall(base, '/scripts', 'DELETE');
+          if (action !== 'manual') await sandboxCall(base, '/scripts', 'POST', { action, ...(action === 'amount' && { amount }), delay_ms: SCRIPT_DELAY_MS });
+          ctx.body = { next: action === 'manual' ? null : { action, amount: action === 'amount' ? amount : null } };
+          return;
+        }
+        case 'PUT /outage': {
+          if (typeof body.on !== 'boolean') return bad('on: true or false');
+          await sandboxCall(base, '/faults', 'DELETE');
+          if (body.on) await sandboxCall(base, '/faults', 'POST', OUTAGE);
+          ctx.body = { outage: body.on };
+          return;
+        }
+        case 'GET /webhooks': {
+          const merchantUid = String(ctx.query.merchant_uid ?? '');
+          const { json } = await sandboxCall<SandboxAnswers['webhooks']>(base, '/webhooks');
+          ctx.body = {
+            deliveries: json.deliveries
+              .filter((d) => d.body.merchant_uid === merchantUid)
+              .map(({ at, body, status, error }) => ({ at, status: body.status, answer: status, error })),
+          };
+          return;
+        }
+        case 'POST /deposit': {
+          if (typeof body.imp_uid !== 'string' || !/^imp_\d{12}$/.test(body.imp_uid)) return bad('imp_uid: the virtual account payment');
+          const { status, json } = await sandboxCall<SandboxAnswers['payment']>(base, `/payments/${body.imp_uid}`, 'PATCH', { status: 'paid' });
+          ctx.status = status;
+          ctx.body = status === 200 ? { status: json.status } : json;
+          return;
+        }
+      }
+      return next();
+    });
+  };
+}
+
+// iamport.js comes from the sandbox when it plays PortOne, else from PortOne's CDN.
+let sdkSrc = 'https://cdn.iamport.kr/v1/iamport.js';
+let sandboxUrl: string | null = null;
+const running = await main({
+  extend: (app) => {
+    serveDemo(() => sdkSrc)(app);
+    demoApi(() => sandboxUrl)(app);
+  },
+});
+if (running.sandbox) {
+  sdkSrc = running.sandbox.sdkUrl;
+  sandboxUrl = running.sandbox.url;
+  // The PortOne console's notification URL: webhooks reach the verifier as in production.
+  await sandboxCall(sandboxUrl, '/config', 'PUT', { notice_url: `${running.url}/portone/webhook`, webhook_delay_ms: WEBHOOK_DELAY_MS });
+}
+console.log(`
+  portone-checkout demo${running.sandbox ? ' (offline: the PortOne SANDBOX plays PortOne; no real payment is made)' : ''}
+  open  ${running.url}/
+  CMS   ${running.url}/cms.html
+`);

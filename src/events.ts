@@ -34,6 +34,8 @@ export interface PaymentFailureDetail {
   /** True where trying again can succeed (network, 5xx, SDK load). */
   retryable: boolean;
   via?: Via;
+  /** Stage `verify`, when the endpoint answered: its JSON (`{status: 'forgery', message}` …). An addition to SPEC §3. */
+  verification?: Record<string, unknown>;
 }
 
 declare global {

@@ -1,8 +1,9 @@
 /**
  * Mobile redirect landings: PortOne sends the buyer back to `m_redirect_url` with `imp_uid`, `merchant_uid`
  * and maybe `imp_success` / `success` / `error_code` / `error_msg`. Exactly one element claims a landing (the
- * one whose `merchant-uid` matches, else the first connected); the parameters leave the address bar at once,
- * so a reload does not verify again, while the other query parameters stay.
+ * one whose `merchant-uid` matches, else the one that started the payment, else the first connected); the
+ * parameters leave the address bar at once, so a reload does not verify again, while the other query
+ * parameters stay.
  */
 
 const LANDING_KEYS = ['imp_uid', 'merchant_uid', 'imp_success', 'success', 'error_code', 'error_coe', 'error_msg'];
@@ -31,10 +32,37 @@ export function withoutLanding(url: URL): URL {
   return clean;
 }
 
-export interface LandingCandidate {
-  readonly isConnected: boolean;
+export interface LandingCandidate extends Element {
   readonly merchantUid: string | null;
   claimLanding(fields: LandingFields): void;
+}
+
+/** Where the page remembers which element started a payment, across the trip to the PG and back. */
+const PAYER = 'portone-checkout:payer:';
+
+/** The element's place on the page: its id, else its position among the page's <portone-checkout>s. */
+function placeOf(element: Element): string {
+  return element.id ? `#${element.id}` : String([...document.querySelectorAll(element.localName)].indexOf(element));
+}
+
+/**
+ * Remember that `element` is paying `merchantUid`: with `prepare-url` the server names the order, so no
+ * element's `merchant-uid` can match the landing, and this is how the right one claims it on return.
+ */
+export function rememberPayer(merchantUid: string, element: Element): void {
+  try {
+    sessionStorage.setItem(PAYER + merchantUid, placeOf(element));
+  } catch {
+    // Storage blocked: the landing goes to the first element, as without this.
+  }
+}
+
+function rememberedPayer(merchantUid: string | undefined): string | null {
+  try {
+    return merchantUid ? sessionStorage.getItem(PAYER + merchantUid) : null;
+  } catch {
+    return null;
+  }
 }
 
 const candidates: LandingCandidate[] = [];
@@ -57,7 +85,11 @@ export function offerLanding(candidate: LandingCandidate): void {
     const url = new URL(location.href);
     const fields = readLanding(url);
     if (!fields || w[CLAIMED] === key(fields) || connected.length === 0) return;
-    const chosen = connected.find((c) => c.merchantUid !== null && c.merchantUid === fields.merchant_uid) ?? connected[0];
+    const payer = rememberedPayer(fields.merchant_uid);
+    const chosen =
+      connected.find((c) => c.merchantUid !== null && c.merchantUid === fields.merchant_uid) ??
+      connected.find((c) => placeOf(c) === payer) ??
+      connected[0];
     w[CLAIMED] = key(fields);
     history.replaceState(history.state, '', withoutLanding(url).href);
     chosen.claimLanding(fields);

@@ -1,7 +1,7 @@
 import { html, render } from 'lit/html.js';
 import { emit, type PaymentFailureDetail, type PaymentSuccessDetail, type Via } from './events.js';
 import { formatAmount, resolveLang, texts } from './i18n.js';
-import { type LandingFields, offerLanding, withoutLanding } from './landing.js';
+import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
 import { type AttributeValue, generateMerchantUid, parseCheckout, REQUEST_ATTRIBUTES } from './params.js';
 import { readSdkAnswer, type SdkAnswer } from './response.js';
 import { loadSdk, pageNonce, SdkError } from './sdk.js';
@@ -240,6 +240,7 @@ export class PortoneCheckoutElement extends HTMLElement {
       this.#setState('paying');
       // Always init first: without it iamport.js only alerts and never calls back.
       IMP.init(merchant);
+      rememberPayer(merchantUid, this);
       const rsp = await new Promise<Record<string, unknown>>((resolve) => IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {})));
       if (current()) await this.#verify(readSdkAnswer(rsp), merchantUid, 'callback', current, controller.signal);
     } catch (error) {
@@ -261,7 +262,8 @@ export class PortoneCheckoutElement extends HTMLElement {
     if (!current()) return;
     this.#unverified = !verified.ok && verified.retryable ? { impUid, merchantUid, via } : undefined;
     if (!verified.ok) {
-      return this.#settle({ ok: false, detail: { stage: 'verify', code: verified.code, message: verified.message, impUid, merchantUid, retryable: verified.retryable, via } });
+      const { code, message, retryable, answer: verification } = verified;
+      return this.#settle({ ok: false, detail: { stage: 'verify', code, message, impUid, merchantUid, retryable, via, ...(verification && { verification }) } });
     }
     const { status, amount, payMethod, json } = verified.value;
     this.#settle({ ok: true, detail: { impUid, merchantUid, amount, status, payMethod, via, verification: json } });

@@ -4,7 +4,8 @@
  * only when the verify endpoint says 2xx with status `paid` or `ready`.
  */
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string; retryable: boolean };
+/** A failure keeps the endpoint's JSON when there was an answer, so the page can tell a forgery from a mismatch. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string; retryable: boolean; answer?: Json };
 
 /** The verify endpoint answers within 30 s whatever PortOne does; wait a little longer before giving up. */
 const REQUEST_TIMEOUT_MS = 35_000;
@@ -47,7 +48,7 @@ function httpFailure(url: string, status: number, json: Json): Outcome<never> {
   const message = typeof json.message === 'string' ? json.message : `${url} answered HTTP ${status}.`;
   // The server's own word wins; otherwise 5xx, 408 and 429 are worth another try.
   const retryable = typeof json.retryable === 'boolean' ? json.retryable : status >= 500 || status === 408 || status === 429;
-  return { ok: false, code: `http_${status}`, message, retryable };
+  return { ok: false, code: `http_${status}`, message, retryable, answer: json };
 }
 
 export interface Prepared {
@@ -82,10 +83,10 @@ export async function verify(url: string, body: { imp_uid: string; merchant_uid:
   if (status < 200 || status > 299) return httpFailure(url, status, json);
   if (json.status !== 'paid' && json.status !== 'ready') {
     const said = typeof json.status === 'string' ? json.status : 'no status';
-    return { ok: false, code: `verify_${said.replace(/\W/g, '_')}`, message: typeof json.message === 'string' ? json.message : `${url} answered "${said}", not "paid".`, retryable: false };
+    return { ok: false, code: `verify_${said.replace(/\W/g, '_')}`, message: typeof json.message === 'string' ? json.message : `${url} answered "${said}", not "paid".`, retryable: false, answer: json };
   }
   if (typeof json.amount !== 'number') {
-    return { ok: false, code: 'invalid_answer', message: `${url} answered ${json.status} without an amount.`, retryable: false };
+    return { ok: false, code: 'invalid_answer', message: `${url} answered ${json.status} without an amount.`, retryable: false, answer: json };
   }
   return { ok: true, value: { status: json.status, amount: json.amount, payMethod: typeof json.pay_method === 'string' ? json.pay_method : '', json } };
 }

@@ -65,6 +65,8 @@ export function formatAmount(amount: number, currency: string, lang: Lang): stri
 const STYLE = `
   :root { color-scheme: light; font-family: system-ui, "Apple SD Gothic Neo", "Noto Sans KR", sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: transparent; }
+  /* On a phone the window is a whole page (the SDK navigated to it), not an overlay on the shop. */
+  body.page { background: #eef1f6; }
   main { width: min(420px, 100vw); box-sizing: border-box; background: #fff; color: #1a1a1a; border-radius: 14px;
          box-shadow: 0 12px 40px rgb(0 0 0 / .35); padding: 20px 22px; }
   header { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; }
@@ -112,7 +114,7 @@ export function renderWindow({ record, checkout, lang, script }: WindowView): st
 <title>${escapeHtml(t.title)} · PortOne sandbox</title>
 <style>${STYLE}</style>
 </head>
-<body>
+<body${checkout.device === 'mobile' ? ' class="page"' : ''}>
 <main aria-labelledby="title"
       data-device="${checkout.device}" data-target-origin="${escapeHtml(targetOrigin)}"
       data-script-action="${escapeHtml(script?.action ?? '')}" data-script-amount="${escapeHtml(script?.amount ?? '')}"

@@ -30,7 +30,8 @@ async function scripted(script: Omit<Script, 'merchant_uid'>, extra: Record<stri
 
 /** Every failure carries exactly SPEC §3's fields, with a non-empty code and a boolean retryable. */
 function expectFailureShape(detail: PaymentFailureDetail): void {
-  expect(Object.keys(detail)).to.satisfy((keys: string[]) => keys.every((k) => ['stage', 'code', 'message', 'impUid', 'merchantUid', 'retryable', 'via'].includes(k)));
+  // SPEC §3's fields, plus `verification` (the verify endpoint's JSON, when it answered): this project's addition.
+  expect(Object.keys(detail)).to.satisfy((keys: string[]) => keys.every((k) => ['stage', 'code', 'message', 'impUid', 'merchantUid', 'retryable', 'via', 'verification'].includes(k)));
   expect(detail.code).to.be.a('string').and.not.equal('');
   expect(detail.message).to.be.a('string').and.not.equal('');
   expect(detail.retryable).to.be.a('boolean');
@@ -195,8 +196,16 @@ describe('<portone-checkout> PC flow', () => {
         expect(detail).to.deep.include({ stage: 'verify', code: `http_${status}`, merchantUid, retryable: false, via: 'callback' });
         expect(detail.impUid).to.match(/^imp_\d{12}$/);
         expect(detail.message).to.include(`test endpoint answered ${status}`);
+        expect(detail.verification, 'the endpoint’s JSON rides along').to.deep.equal({ status: `status_${status}`, message: `test endpoint answered ${status}` });
       });
     }
+
+    it('an endpoint that never answered leaves no `verification`', async () => {
+      const { el } = await scripted({ action: 'approve' }, { 'verify-url': 'http://127.0.0.1:9/' });
+      const detail = await clickToFail(el);
+      expect(detail).to.deep.include({ stage: 'verify', code: 'network', retryable: true });
+      expect(detail).not.to.have.property('verification');
+    });
 
     it('HTTP 502 → retryable; the next click verifies the same payment again (no second window)', async () => {
       const { el, merchantUid } = await scripted({ action: 'approve' }, { 'verify-url': '/__test/verify?status=502' });

@@ -1,0 +1,223 @@
+// The demo as a person gets it: `npm start`'s own server (demo/start.ts: the verifier, the in-process PortOne
+// sandbox and the demo pages) started as a child process on free ports with a throwaway SQLite file, and
+// Debian's Chromium (support.ts's launch) on its pages. dist/ must be built (`npx rollup -c`; `npm test` builds).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { IPHONE_UA, RESULTS_DIR } from './support.js';
+
+export { IPHONE_UA, launchBrowser, paymentFrame } from './support.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** test-results/screenshots/ (gitignored): the demo page in its main states, for a person to look at. */
+export const SCREENSHOTS = join(RESULTS_DIR, 'screenshots');
+
+export interface HistoryEntry {
+  state: string;
+  at: string;
+  via: string;
+}
+export interface StoredOrder {
+  merchant_uid: string;
+  amount: number;
+  currency: string;
+  name: string | null;
+  state: string;
+  imp_uid: string | null;
+  history: HistoryEntry[];
+}
+
+export interface Demo {
+  /** The demo's origin, as printed by npm start. */
+  url: string;
+  /** The sandbox's base URL (REST and `/__sandbox/` control API). */
+  sandboxUrl: string;
+  /** Everything the process printed so far. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node --import tsx demo/start.ts`, as `npm start` runs it after its build; resolves once it printed its URL. */
+export async function startDemo(): Promise<Demo> {
+  if (!existsSync(join(ROOT, 'dist/loader.js')) || !existsSync(join(ROOT, 'dist/portone-checkout.js'))) {
+    throw new Error('dist/ is not built: run `npx rollup -c` first (npm test builds before the e2e suite)');
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'portone-demo-e2e-'));
+  const port = await freePort();
+  let sandboxPort = await freePort();
+  while (sandboxPort === port) sandboxPort = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
+    cwd: ROOT,
+    // No PortOne keys (empty is "not set"): the built-in sandbox plays PortOne, as in a fresh checkout.
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATABASE_URL: `sqlite:${join(dir, 'orders.db')}`, PORTONE_API_KEY: '', PORTONE_API_SECRET: '', PORTONE_API_URL: '', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start's server printed no URL within 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /open\s+(http:\/\/\S+?)\/?\s*$/m.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start's server exited (${code}) before printing its URL:\n${output}`));
+    });
+  });
+  return {
+    url,
+    sandboxUrl: `http://127.0.0.1:${sandboxPort}`,
+    output: () => output,
+    async close() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function json<T>(response: Response, what: string): Promise<T> {
+  if (!response.ok) throw new Error(`${what} → ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** What the server stored: GET /payments/:merchant_uid. */
+export async function storedOrder(demo: Demo, merchantUid: string): Promise<StoredOrder> {
+  return json(await fetch(`${demo.url}/payments/${encodeURIComponent(merchantUid)}`), `GET /payments/${merchantUid}`);
+}
+
+/** The sandbox's control API (GET only here: the tests change it through the page, as a person does). */
+export async function sandboxGet<T = Record<string, unknown>>(demo: Demo, path: string): Promise<T> {
+  return json(await fetch(`${demo.sandboxUrl}/__sandbox${path}`), `GET /__sandbox${path}`);
+}
+
+/** Wait until `check` returns a value other than undefined (polling the server, not sleeping blindly). */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface ShopPage {
+  context: BrowserContext;
+  page: Page;
+  /** The <portone-checkout> of the shop. */
+  checkout: Locator;
+  /** Its button, inside the shadow root. */
+  payButton: Locator;
+  /** Every request the page made to the verify endpoint (`POST /payments/complete`) and their bodies. */
+  verifyCalls: Array<{ imp_uid: string; merchant_uid: string }>;
+}
+
+/** A new browser context on the demo shop, once the element has upgraded and the scenario panel is ready. */
+export async function openShop(browser: Browser, demo: Demo, options: { mobile?: boolean; lang?: 'ko' | 'en'; readme?: boolean } = {}): Promise<ShopPage> {
+  const context = await browser.newContext(
+    options.mobile
+      ? { userAgent: IPHONE_UA, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ko-KR' }
+      : options.readme
+        ? // The README's picture (docs/demo.png): laid out at 1100 px, rendered at 1000×750.
+          { viewport: { width: 1100, height: 825 }, deviceScaleFactor: 1000 / 1100, locale: 'ko-KR' }
+        : { viewport: { width: 1000, height: 750 }, locale: 'ko-KR' },
+  );
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const verifyCalls: ShopPage['verifyCalls'] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/payments/complete') verifyCalls.push(request.postDataJSON());
+  });
+  page.on('pageerror', (error) => console.error('page error:', error));
+  await page.goto(`${demo.url}/${options.lang ? `?lang=${options.lang}` : ''}`);
+  const checkout = page.locator('#checkout');
+  await page.locator('#checkout:defined').waitFor({ state: 'attached' });
+  await page.locator('#armed[data-armed="manual"]').waitFor({ state: 'attached' });
+  return { context, page, checkout, payButton: checkout.getByRole('button'), verifyCalls };
+}
+
+/** Choose a scenario in the page's panel and wait until the sandbox has it queued for the next window. */
+export async function chooseScenario(shop: ShopPage, scenario: 'manual' | 'approve' | 'decline' | 'close' | 'vbank' | 'tamper'): Promise<void> {
+  await shop.page.locator(`input[name="scenario"][value="${scenario}"]`).check();
+  await shop.page.locator(`#armed[data-armed="${scenario}"]`).waitFor({ state: 'attached' });
+}
+
+/** The element's reflected `state` attribute, once it is `state`. */
+export async function waitForState(shop: ShopPage, state: string): Promise<void> {
+  await shop.page.locator(`#checkout[state="${state}"]`).waitFor({ state: 'attached' });
+}
+
+/** The newest event log entry (waits for there to be `count` entries). */
+export async function logEntry(shop: ShopPage, count = 1): Promise<{ type: string; merchantUid: string; summary: string; detail: Record<string, unknown> }> {
+  const entries = shop.page.locator('#log > li');
+  await entries.nth(count - 1).waitFor({ state: 'attached' });
+  const first = entries.first();
+  return {
+    type: (await first.getAttribute('data-type'))!,
+    merchantUid: (await first.getAttribute('data-merchant-uid'))!,
+    summary: (await first.locator('.sum').textContent())!,
+    detail: JSON.parse((await first.locator('pre').textContent())!),
+  };
+}
+
+/** The order panel once it shows `state` for `merchantUid`; its history as the page lists it. */
+export async function shownOrder(shop: ShopPage, merchantUid: string, state: string): Promise<Array<{ state: string; via: string }>> {
+  await shop.page.locator(`#order[data-merchant-uid="${merchantUid}"][data-state="${state}"]`).waitFor({ state: 'attached' });
+  const items = await shop.page.locator('#history > li').all();
+  return Promise.all(items.map(async (li) => ({ state: (await li.getAttribute('data-state'))!, via: (await li.getAttribute('data-via'))! })));
+}
+
+/** The result banner's tone and text. */
+export async function resultBanner(shop: ShopPage): Promise<{ tone: string; text: string }> {
+  const box = shop.page.locator('#result');
+  await box.waitFor();
+  return { tone: (await box.getAttribute('data-tone'))!, text: (await box.innerText()).replace(/\s+/g, ' ').trim() };
+}
+
+/** Only the states and vias of a stored history (the times differ from run to run). */
+export function steps(history: HistoryEntry[]): Array<{ state: string; via: string }> {
+  return history.map(({ state, via }) => ({ state, via }));
+}
+
+/** The few browser globals the tests touch inside page functions (the e2e code compiles without the DOM library). */
+export interface BrowserGlobals {
+  localStorage: { getItem(key: string): string | null };
+  getComputedStyle(element: unknown, pseudo?: string): { content: string; backgroundColor: string; color: string; borderTopLeftRadius: string; textTransform: string };
+}
+
+export function screenshot(page: Page, name: string, fullPage = false): Promise<Buffer> {
+  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+}
