@@ -240,8 +240,12 @@ export class PortoneCheckoutElement extends HTMLElement {
       this.#setState('paying');
       // Always init first: without it iamport.js only alerts and never calls back.
       IMP.init(merchant);
-      rememberPayer(merchantUid, this);
-      const rsp = await new Promise<Record<string, unknown>>((resolve) => IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {})));
+      const rsp = await new Promise<Record<string, unknown>>((resolve) => {
+        IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {}));
+        // After the call, not before: the window opens at once, and a page leaving for the PG does so only after
+        // this task (a page's first sessionStorage access can take milliseconds).
+        rememberPayer(merchantUid, this);
+      });
       if (current()) await this.#verify(readSdkAnswer(rsp), merchantUid, 'callback', current, controller.signal);
     } catch (error) {
       if (!controller.signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
