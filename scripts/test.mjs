@@ -15,6 +15,9 @@ const suites = [
   { name: 'typecheck', kind: 'check', cmd: ['npm', 'run', '--silent', 'typecheck'] },
   // The build is tested too: the package's own `exports` are imported by the server suite.
   { name: 'build', kind: 'check', cmd: ['npm', 'run', '--silent', 'build'] },
+  // The published declarations, as an app sees them (test/types: @ts-expect-error cases included).
+  { name: 'types', kind: 'check', cmd: [node, 'node_modules/typescript/bin/tsc', '-p', 'test/types/tsconfig.json'] },
+  { name: 'size', kind: 'check', cmd: [node, 'scripts/size.mjs'] },
   { name: 'browser', kind: 'wtr', cmd: [node, 'node_modules/@web/test-runner/dist/bin.js'] },
   { name: 'server', kind: 'node', glob: 'test/server' },
   { name: 'e2e', kind: 'node', glob: 'test/e2e' },
