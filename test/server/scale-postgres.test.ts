@@ -1,0 +1,487 @@
+// Scale-out (issue 6): three verifier processes sharing one PostgreSQL database, 1,000 payments, each settled by
+// three requests at once (POST /payments/complete to two different processes, POST /portone/webhook to the
+// third) while the sandbox injects seeded random faults (5xx, latency, dropped connections, expired tokens).
+// Then every order must be `paid` with exactly one `paid` history entry and the fulfilment hook must have run
+// once per order. A second run SIGKILLs one process after 40 % of the payments, routes around it, and lets
+// reconcile() settle what was left.
+//
+// "Exactly once" across a kill. settle() moves the order (one committed transaction), then runs the hook, then
+// markFulfilled(); these are three separate steps, so a SIGKILL can fall between them:
+//   - between the transition and the hook: the order is paid, its hook never ran, fulfilled_at is NULL;
+//     reconcile's unfulfilled() pass runs the hook: once in all.
+//   - between the hook and markFulfilled: the hook ran (its line is in the dead process's log), fulfilled_at is
+//     still NULL, so reconcile runs it again: twice. Nothing can tell these two cases apart from the database;
+//     the hook itself must be idempotent (keyed by merchant_uid) for "exactly once" to hold downstream.
+// So the kill run asserts: every order's hook ran at least once, none more than twice, and the orders whose hook
+// ran twice are exactly those the kill caught between hook and markFulfilled (observed before reconcile: paid,
+// fulfilled_at NULL, a hook line from the dead process). Normally that number is 0; the summary line prints it.
+//
+// Needs TEST_DATABASE_URL (scripts/pg-cluster.sh starts a throwaway server); each run uses a fresh schema, dropped
+// afterwards. SCALE_SEED=n replays a seed (the seed is printed); SCALE_ORDERS=n changes the number of payments.
+// The verifiers are test/server/fixtures/verifier-pg-child.ts; the sandbox runs in this process.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { silentLogger } from '../../server/log.js';
+import { PortOneClient } from '../../server/portone/client.js';
+import { reconcile, type ReconcileReport } from '../../server/reconcile.js';
+import { openStore } from '../../server/store/index.js';
+import type { Fault } from '../../server/sandbox/state.js';
+import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox } from './helpers.js';
+
+const PG_URL = process.env.TEST_DATABASE_URL || undefined;
+const CHILD = fileURLToPath(new URL('./fixtures/verifier-pg-child.ts', import.meta.url));
+const ORDERS = Number(process.env.SCALE_ORDERS ?? 1000);
+/** Payments in flight at once (each with up to three settle requests). */
+const CONCURRENCY = 30;
+/** The fulfilment hook's own work, before and after its recorded effect: a merchant's hook is never instant. */
+const HOOK_WORK_MS = 3;
+const SEED = process.env.SCALE_SEED ? Number(process.env.SCALE_SEED) : Math.floor(Math.random() * 2 ** 31);
+
+if (!PG_URL) {
+  console.log('\n!!! PostgreSQL scale-out test SKIPPED: set TEST_DATABASE_URL (eval "$(scripts/pg-cluster.sh)" starts a server) !!!\n');
+} else {
+  console.log(`scale-out: seed ${SEED} (replay with SCALE_SEED=${SEED})`);
+  registerTests(PG_URL);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Seeded randomness: the fault plan comes from the seed, each payment's routing from the seed and its index, so a
+// failing run replays with the same faults at the same points (which call a fault hits still depends on timing).
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface PlannedFault {
+  /** Posted when the payment with this index starts. */
+  at: number;
+  spec: Record<string, unknown>;
+}
+
+function faultPlan(random: () => number, orders: number): PlannedFault[] {
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const at = () => int(Math.floor(orders * 0.02), Math.floor(orders * 0.85));
+  const plan: PlannedFault[] = [];
+  const add = (count: number, spec: () => Record<string, unknown>) => {
+    for (let i = 0; i < count; i++) plan.push({ at: at(), spec: spec() });
+  };
+  // Bursts of failing lookups: some settlements exhaust the client's four attempts and answer a retryable 502.
+  // (Spread over ~90 lookups in flight, 30 to 60 hits sometimes leave no operation without a good attempt; the
+  // longer burst always leaves some.)
+  add(1, () => ({ type: 'status', status: 503, path: '/payments/imp_', method: 'GET', times: int(100, 150) }));
+  add(1, () => ({ type: 'status', status: 503, path: '/payments/imp_', method: 'GET', times: int(30, 60) }));
+  // A few scattered 5xx, absorbed by the client's retries.
+  add(3, () => ({ type: 'status', status: [500, 502, 503][int(0, 2)], path: '/payments/imp_', method: 'GET', times: int(1, 4) }));
+  // Slow PortOne.
+  add(3, () => ({ type: 'latency', ms: int(50, 400), path: '/payments', times: int(10, 40) }));
+  // Connections dropped without an answer, on lookups and on the prepare registration.
+  add(2, () => ({ type: 'drop', path: '/payments/imp_', method: 'GET', times: int(1, 3) }));
+  add(1, () => ({ type: 'drop', path: '/payments/prepare', method: 'POST', times: int(1, 2) }));
+  // Registration refused long enough that some prepares answer 502 (the test retries them, as a browser would).
+  add(1, () => ({ type: 'status', status: 503, path: '/payments/prepare', method: 'POST', times: int(8, 20) }));
+  // The shared access token expires under the callers; the next token request fails once or twice.
+  add(2, () => ({ type: 'expire_token', path: '/', times: 1 }));
+  add(1, () => ({ type: 'status', status: 503, path: '/users/getToken', times: int(1, 2) }));
+  return plan.sort((a, b) => a.at - b.at);
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Verifier {
+  name: string;
+  url: string;
+  pid: number;
+  process: ChildProcess;
+  hookLog: string;
+  /** False from the moment the test decides to kill it: no request is routed to it after that. */
+  alive: boolean;
+  stderr: () => string;
+  exited: Promise<NodeJS.Signals | number | null>;
+}
+
+type Kind = 'prepare' | 'complete' | 'webhook';
+
+interface Stats {
+  requests: number;
+  byKind: Record<Kind, number>;
+  /** `kind status` → count, every answer the verifiers gave. */
+  statuses: Map<string, number>;
+  retries: number;
+  /** Requests to the killed process that got no answer (in flight at the kill). */
+  lostToKill: Array<{ kind: Kind; merchant_uid: string }>;
+  /** Anything but 201/200/502, a body that does not say paid, or no answer from a live process. */
+  unexpected: string[];
+}
+
+interface Payment {
+  merchant_uid: string;
+  amount: number;
+  imp_uid: string;
+}
+
+interface Settle {
+  kind: 'complete' | 'webhook';
+  payment: Payment;
+  target: Verifier;
+}
+
+function registerTests(pgUrl: string): void {
+  const admin = new pg.Pool({ connectionString: pgUrl, max: 2 });
+  const dir = mkdtempSync(join(tmpdir(), 'scale-postgres-'));
+  const schemas: string[] = [];
+  const children: ChildProcess[] = [];
+  after(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startVerifier(name: string, schema: string, sandbox: SandboxClient): Promise<Verifier> {
+    const hookLog = join(dir, `${schema}-${name}.hooks`);
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, DATABASE_URL: pgUrl, PG_SCHEMA: schema, SANDBOX_URL: sandbox.url, HOOK_LOG: hookLog, HOOK_WORK_MS: String(HOOK_WORK_MS) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+    const timer = new AbortController(); // a pending 30 s timer would hold the test process open after the tests
+    const ready = await Promise.race([
+      new Promise<{ url: string; pid: number }>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)))),
+      exited.then((how) => Promise.reject(new Error(`verifier ${name} exited (${how}) before listening: ${stderr}`))),
+      sleep(30_000, undefined, { signal: timer.signal }).then(() => Promise.reject(new Error(`verifier ${name} did not start: ${stderr}`))),
+    ]).finally(() => timer.abort());
+    return { name, url: ready.url, pid: ready.pid, process: child, hookLog, alive: true, stderr: () => stderr, exited };
+  }
+
+  /** merchant_uid → the pids (or 'reconcile') whose hook ran for it, one entry per run. */
+  function hookRuns(files: string[]): { runs: Map<string, string[]>; lines: number; torn: number } {
+    const runs = new Map<string, string[]>();
+    let lines = 0;
+    let torn = 0;
+    for (const file of files) {
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (!line) continue;
+        let entry: { pid: number | string; merchant_uid: string };
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          torn++; // a line cut by a SIGKILL mid-write (appendFileSync is one write(2); not seen so far)
+          continue;
+        }
+        lines++;
+        runs.set(entry.merchant_uid, [...(runs.get(entry.merchant_uid) ?? []), String(entry.pid)]);
+      }
+    }
+    return { runs, lines, torn };
+  }
+
+  async function scenario(label: string, kill: boolean): Promise<void> {
+    const started = Date.now();
+    const mark = (() => {
+      let last = started;
+      const phases: string[] = [];
+      return {
+        phase(name: string) {
+          const now = Date.now();
+          phases.push(`${name} ${((now - last) / 1000).toFixed(1)}s`);
+          last = now;
+        },
+        phases,
+      };
+    })();
+    const tag = `${process.pid.toString(36)}${Date.now().toString(36)}${kill ? 'k' : 'n'}`;
+    const schema = `scale_${tag}`;
+    schemas.push(schema);
+    const random = mulberry32(SEED ^ (kill ? 0x5ca1ab1e : 0));
+    const plan = faultPlan(random, ORDERS);
+    const killAt = Math.floor(ORDERS * 0.4);
+    const victimIndex = Math.floor(random() * 3);
+
+    const sandbox = await startTestSandbox();
+    const verifiers: Verifier[] = [];
+    try {
+      // The first to start creates the schema and migrates; the others wait on the migration lock.
+      verifiers.push(...(await Promise.all(['a', 'b', 'c'].map((name) => startVerifier(name, schema, sandbox)))));
+      mark.phase('start');
+      const victim = verifiers[victimIndex]!;
+      const live = () => verifiers.filter((v) => v.alive);
+
+      const stats: Stats = { requests: 0, byKind: { prepare: 0, complete: 0, webhook: 0 }, statuses: new Map(), retries: 0, lostToKill: [], unexpected: [] };
+      const payments: Payment[] = [];
+      const pending502: Settle[] = [];
+
+      /** The index of the next payment to start. */
+      let next = 0;
+      let killArmed = false;
+      let killedAt: { started: number; paid: number } | null = null;
+      const killRandom = mulberry32(SEED ^ 0x6b696c6c);
+      /**
+       * The kill: a few ms (seeded, 2 to 12) after a settle request went to the victim, so that it lands while the
+       * victim is settling (reading PortOne, moving the order, running the hook) rather than between requests.
+       * From that moment nothing more is routed to it.
+       */
+      function fireKill(): void {
+        killArmed = false;
+        setTimeout(() => {
+          killedAt = { started: next, paid: payments.length };
+          victim.alive = false;
+          victim.process.kill('SIGKILL');
+        }, 2 + Math.floor(killRandom() * 11));
+      }
+
+      /** One POST; null when the connection ended without an answer. */
+      async function post(target: Verifier, kind: Kind, body: unknown): Promise<{ status: number; body: any } | null> {
+        stats.requests++;
+        stats.byKind[kind]++;
+        const path = kind === 'prepare' ? '/payments/prepare' : kind === 'complete' ? '/payments/complete' : '/portone/webhook';
+        try {
+          const sent = fetch(`${target.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          if (killArmed && target === victim && kind !== 'prepare') fireKill();
+          const response = await sent;
+          const answer = { status: response.status, body: await response.json() };
+          stats.statuses.set(`${kind} ${answer.status}`, (stats.statuses.get(`${kind} ${answer.status}`) ?? 0) + 1);
+          return answer;
+        } catch (error) {
+          if (target !== victim || target.alive) stats.unexpected.push(`${kind} to live verifier ${target.name}: no answer (${(error as Error).message})`);
+          return null;
+        }
+      }
+
+      /** Settle once; true when done (paid), false when it is worth retrying (502). */
+      async function settleOnce({ kind, payment, target }: Settle): Promise<boolean | 'lost'> {
+        const body = kind === 'complete' ? { imp_uid: payment.imp_uid, merchant_uid: payment.merchant_uid } : { imp_uid: payment.imp_uid, merchant_uid: payment.merchant_uid, status: 'paid' };
+        const answer = await post(target, kind, body);
+        if (!answer) return 'lost';
+        if (answer.status === 502 && answer.body?.retryable === true) return false;
+        const said = kind === 'complete' ? answer.body?.status : answer.body?.settled;
+        if (answer.status !== 200 || said !== 'paid') stats.unexpected.push(`${kind} ${payment.merchant_uid} on ${target.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        return true;
+      }
+
+      async function pay(index: number): Promise<void> {
+        // Armed at 40 %; fired by the next settle request sent to the victim (see post()).
+        if (kill && index === killAt) killArmed = true;
+        for (const { spec } of plan.filter((f) => f.at === index)) await sandbox.ok('POST', '/faults', spec);
+        const pick = mulberry32(SEED + Math.imul(index + 1, 0x9e3779b1));
+        const merchant_uid = `scale-${tag}-${index}`;
+        const amount = 1_000 + (index % 97) * 100;
+
+        // Prepare, retried (on another process if this one died) until the order is stored and registered.
+        for (let attempt = 1; ; attempt++) {
+          const targets = live();
+          const target = targets[Math.floor(pick() * targets.length)]!;
+          const answer = await post(target, 'prepare', { merchant_uid, amount, name: `scale ${index}` });
+          if (answer?.status === 201) break;
+          if (answer === null && target === victim) stats.lostToKill.push({ kind: 'prepare', merchant_uid });
+          else if (answer && !(answer.status === 502 && answer.body?.retryable === true)) {
+            stats.unexpected.push(`prepare ${merchant_uid} on ${target.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
+            return;
+          }
+          if (attempt >= 20) {
+            stats.unexpected.push(`prepare ${merchant_uid}: still failing after ${attempt} attempts`);
+            return;
+          }
+          stats.retries++;
+          await sleep(20 * attempt);
+        }
+        const created = await sandbox.createPayment({ merchant_uid, amount, status: 'paid', name: `scale ${index}` });
+        const payment: Payment = { merchant_uid, amount, imp_uid: created.imp_uid };
+        payments.push(payment);
+
+        // At once: complete on two different processes, the webhook on the third (on the other of two, once one died).
+        const [first, second, third] = shuffled(live(), pick);
+        const settles: Settle[] = [
+          { kind: 'complete', payment, target: first! },
+          { kind: 'complete', payment, target: second! },
+          { kind: 'webhook', payment, target: third ?? (pick() < 0.5 ? first! : second!) },
+        ];
+        await Promise.all(
+          settles.map(async (s) => {
+            const done = await settleOnce(s);
+            if (done === false) pending502.push(s);
+            else if (done === 'lost' && s.target === victim) stats.lostToKill.push({ kind: s.kind, merchant_uid });
+          }),
+        );
+      }
+
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < ORDERS) await pay(next++);
+        }),
+      );
+      mark.phase('payments');
+      if (kill) assert.ok(killedAt && !victim.alive, 'the victim was killed during the run');
+
+      const { faults } = await sandbox.ok<{ faults: Fault[] }>('GET', '/faults');
+      const faultsInjected = faults.reduce((sum, f) => sum + f.hits, 0);
+      await sandbox.ok('DELETE', '/faults');
+      const answered502 = pending502.length;
+
+      // The browser (or PortOne, for a webhook) tries again: on the same process, or another if it died.
+      let cursor = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (cursor < pending502.length) {
+            const s = pending502[cursor++]!;
+            for (let attempt = 1; ; attempt++) {
+              stats.retries++;
+              const target = s.target.alive ? s.target : live()[attempt % live().length]!;
+              if ((await settleOnce({ ...s, target })) === true) break;
+              if (attempt >= 10) {
+                stats.unexpected.push(`${s.kind} ${s.payment.merchant_uid}: still 502 after ${attempt} retries`);
+                break;
+              }
+              await sleep(50 * attempt);
+            }
+          }
+        }),
+      );
+      mark.phase('retries');
+
+      const q = (sql: string) => admin.query(sql.replaceAll('$schema', `"${schema}"`));
+      const hookFiles = verifiers.map((v) => v.hookLog);
+      const reconcileLog = join(dir, `${schema}-reconcile.hooks`);
+
+      const killedAfterHook: string[] = [];
+      const killedBeforeHook: string[] = [];
+      const reports: ReconcileReport[] = [];
+      if (kill) {
+        assert.equal(await victim.exited, 'SIGKILL', `the victim died of the kill: ${victim.stderr()}`);
+        // Before reconcile: paid orders whose hook was not recorded as done. With a hook line from the dead process
+        // the kill fell between the hook and markFulfilled; without, between the transition and the hook.
+        const { rows } = await q(`SELECT merchant_uid FROM $schema.orders WHERE state = 'paid' AND fulfilled_at IS NULL`);
+        const before = hookRuns(hookFiles).runs;
+        for (const { merchant_uid } of rows as Array<{ merchant_uid: string }>) {
+          (before.get(merchant_uid)?.includes(String(victim.pid)) ? killedAfterHook : killedBeforeHook).push(merchant_uid);
+        }
+        // Only an order whose request the kill cut off can have been left half-done.
+        const cutOff = new Set(stats.lostToKill.map((l) => l.merchant_uid));
+        for (const uid of [...killedAfterHook, ...killedBeforeHook]) assert.ok(cutOff.has(uid), `${uid} was left unfulfilled without a request cut off by the kill`);
+
+        // reconcile, as `npm run reconcile` with --older-than 0 would, in this process against the same schema.
+        const store = await openStore(pgUrl, { schema });
+        try {
+          const portone = new PortOneClient({ apiUrl: sandbox.url, apiKey: API_KEY, apiSecret: API_SECRET, timeoutMs: 2_000, deadlineMs: 5_000, backoffMs: 20 });
+          const onPaid = (order: { merchant_uid: string }, payment: { imp_uid: string }) =>
+            appendFileSync(reconcileLog, `${JSON.stringify({ pid: 'reconcile', merchant_uid: order.merchant_uid, imp_uid: payment.imp_uid })}\n`);
+          for (let run = 0; run < 2; run++) {
+            await sleep(5); // olderThanMinutes 0 reads orders moved strictly before now
+            reports.push(await reconcile({ store, portone, logger: silentLogger, onPaid }, { olderThanMinutes: 0, limit: ORDERS * 2 }));
+          }
+        } finally {
+          await store.close();
+        }
+        mark.phase('reconcile');
+      }
+
+      // The store, read in bulk: state, imp_uid, fulfilled_at and the history of every order in the schema.
+      const { rows } = await q(`SELECT o.merchant_uid, o.state, o.imp_uid, o.fulfilled_at,
+          array_agg(h.state ORDER BY h.id) AS states
+        FROM $schema.orders o JOIN $schema.order_history h USING (merchant_uid) GROUP BY o.merchant_uid`);
+      const stored = new Map((rows as Array<{ merchant_uid: string; state: string; imp_uid: string | null; fulfilled_at: string | null; states: string[] }>).map((r) => [r.merchant_uid, r]));
+      const hooks = hookRuns([...hookFiles, reconcileLog]);
+
+      // ---- assertions
+      const fives = [...stats.statuses].filter(([key]) => / 5\d\d$/.test(key) && !key.endsWith(' 502'));
+      assert.deepEqual(fives, [], 'no 500 (or other non-retryable 5xx) answer');
+      assert.deepEqual(stats.unexpected.slice(0, 20), [], `unexpected answers (${stats.unexpected.length})`);
+      assert.equal(payments.length, ORDERS, 'every payment was made');
+      assert.equal(stored.size, ORDERS, 'the store holds exactly the orders made: none lost, none extra');
+      const problems: string[] = [];
+      const twice: string[] = [];
+      for (const p of payments) {
+        const order = stored.get(p.merchant_uid);
+        if (!order) {
+          problems.push(`${p.merchant_uid}: lost`);
+          continue;
+        }
+        const paidEntries = order.states.filter((s) => s === 'paid').length;
+        if (order.state !== 'paid') problems.push(`${p.merchant_uid}: ${order.state}`);
+        if (order.imp_uid !== p.imp_uid) problems.push(`${p.merchant_uid}: imp_uid ${order.imp_uid}, paid with ${p.imp_uid}`);
+        if (paidEntries !== 1 || order.states[0] !== 'ready' || order.states.at(-1) !== order.state) problems.push(`${p.merchant_uid}: history ${order.states.join(',')}`);
+        if (order.fulfilled_at === null) problems.push(`${p.merchant_uid}: fulfilled_at is NULL`);
+        const runs = hooks.runs.get(p.merchant_uid) ?? [];
+        if (runs.length === 0) problems.push(`${p.merchant_uid}: the hook never ran`);
+        if (runs.length === 2) twice.push(p.merchant_uid);
+        if (runs.length > 2 || (runs.length === 2 && !kill)) problems.push(`${p.merchant_uid}: the hook ran ${runs.length} times (${runs.join(', ')})`);
+      }
+      assert.deepEqual(problems.slice(0, 20), [], `orders not settled exactly once (${problems.length})`);
+      assert.equal(hooks.torn, 0, 'no torn hook line');
+      if (!kill) {
+        assert.equal(hooks.lines, ORDERS, 'the hook ran exactly once per order');
+      } else {
+        assert.deepEqual(twice.sort(), [...killedAfterHook].sort(), 'the hook ran twice exactly for the orders the kill caught between hook and markFulfilled');
+        assert.equal(hooks.lines, ORDERS + killedAfterHook.length);
+        const [first, second] = reports;
+        assert.equal(first!.refulfilled, killedAfterHook.length + killedBeforeHook.length, `reconcile re-ran every interrupted hook: ${JSON.stringify(first)}`);
+        assert.ok(Object.values(first!.outcomes).every((o) => o === 'paid'), `reconcile settled what was left as paid: ${JSON.stringify(first!.outcomes)}`);
+        assert.deepEqual({ checked: second!.checked, refulfilled: second!.refulfilled }, { checked: 0, refulfilled: 0 }, 'a second reconcile finds nothing');
+      }
+      for (const v of verifiers.filter((x) => x.alive)) {
+        const health = await fetch(`${v.url}/healthz`);
+        assert.equal(health.status, 200, `verifier ${v.name} still serves`);
+      }
+      const calls = await sandbox.ok<{ total: number }>('GET', '/calls');
+      mark.phase('checks');
+
+      const statusSummary = [...stats.statuses].sort().map(([k, n]) => `${k}:${n}`).join(' ');
+      const killSummary = kill
+        ? ` kill=${victim.name}@${killedAt!.started} (${killedAt!.paid} paid at PortOne) cut-off=${stats.lostToKill.length} (${stats.lostToKill.map((l) => l.kind).join(',') || '-'}) ` +
+          `unfulfilled-before-reconcile=${killedBeforeHook.length} hook-twice=${killedAfterHook.length} reconcile{checked=${reports[0]!.checked} refulfilled=${reports[0]!.refulfilled}}`
+        : '';
+      console.log(
+        `scale-out[${label}] seed=${SEED} orders=${ORDERS} requests=${stats.requests} (prepare ${stats.byKind.prepare}, complete ${stats.byKind.complete}, webhook ${stats.byKind.webhook}) ` +
+          `settle-502s=${answered502} retries=${stats.retries} faults=${faultsInjected} (${plan.length} planned) sandbox-calls=${calls.total}${killSummary} ` +
+          `time=${((Date.now() - started) / 1000).toFixed(1)}s [${mark.phases.join(', ')}]\n  answers: ${statusSummary}`,
+      );
+    } catch (error) {
+      console.log(`scale-out[${label}] FAILED with seed=${SEED} (replay with SCALE_SEED=${SEED})`);
+      for (const v of verifiers) {
+        const tail = v.stderr().split('\n').slice(-10).join('\n');
+        if (tail.trim()) console.log(`--- verifier ${v.name} (pid ${v.pid}) stderr, last lines:\n${tail}`);
+      }
+      throw error;
+    } finally {
+      for (const v of verifiers) {
+        if (v.process.exitCode === null && v.process.signalCode === null) v.process.kill('SIGTERM');
+      }
+      const timer = new AbortController();
+      await Promise.race([Promise.all(verifiers.map((v) => v.exited)), sleep(5_000, undefined, { signal: timer.signal }).catch(() => {})]).finally(() => timer.abort());
+      for (const v of verifiers) if (v.process.exitCode === null && v.process.signalCode === null) v.process.kill('SIGKILL');
+      await sandbox.sandbox.close();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  }
+
+  test(`scale-out: 3 verifiers on one PostgreSQL, ${ORDERS} payments × (2 completes + 1 webhook) under seeded faults`, { timeout: 120_000 }, () => scenario('3 processes', false));
+
+  test(`scale-out: the same with one verifier SIGKILLed after 40 % of the payments, then reconcile`, { timeout: 120_000 }, () => scenario('1 killed', true));
+}
