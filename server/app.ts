@@ -17,7 +17,7 @@ import type { OrderStore } from './store/types.js';
 export interface AppDeps {
   store: OrderStore;
   portone: Pick<PortOneClient, 'getPayment' | 'cancel' | 'prepare'>;
-  /** The merchant's fulfilment hook: called once per order that becomes paid. */
+  /** The merchant's fulfilment hook: once per order that becomes paid, at least once across crashes (see FulfilmentHook). */
   onPaid?: FulfilmentHook;
   logger?: Logger;
   /** Origins allowed by CORS; none: same origin only. */

@@ -10,7 +10,11 @@ import type { PortOnePayment } from './portone/schemas.js';
 import { type PortOneClient, PortOneRefused, PortOneUnavailable } from './portone/client.js';
 import type { Order, OrderState, OrderStore, TransitionVia } from './store/types.js';
 
-/** Called once per order when it becomes paid (also for a virtual account's deposit). */
+/**
+ * Called when an order becomes paid (also for a virtual account's deposit): once in normal operation, and at
+ * least once across crashes (a process killed between the hook and its record has it run again by reconcile).
+ * Make it idempotent by `merchant_uid`.
+ */
 export type FulfilmentHook = (order: Order, payment: PortOnePayment) => void | Promise<void>;
 
 export interface SettleDeps {

@@ -66,11 +66,13 @@ async function startChild(paths: { db: string; hooks: string }, crash?: 'before-
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  // The start-up timeout is cancelled once the race is decided: a pending timer would hold the test file open.
+  const giveUp = new AbortController();
   const url = await Promise.race([
     new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line).url))),
     exited.then((how) => Promise.reject(new Error(`the verifier exited (${how}) before listening: ${stderr}`))),
-    sleep(30_000).then(() => Promise.reject(new Error(`the verifier did not start: ${stderr}`))),
-  ]);
+    sleep(30_000, undefined, { signal: giveUp.signal }).then(() => Promise.reject(new Error(`the verifier did not start: ${stderr}`))),
+  ]).finally(() => giveUp.abort());
   return { url, process: child, stderr: () => stderr, exited };
 }
 
