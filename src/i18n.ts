@@ -42,9 +42,15 @@ export function texts(lang: Lang): Texts {
 }
 
 /** `₩14,000` / `US$10.50`, in the element's language. */
+/** Formatters are costly to build and every render needs one: one per language and currency. */
+const formatters = new Map<string, Intl.NumberFormat>();
+
 export function formatAmount(amount: number, currency: string, lang: Lang): string {
+  const key = `${lang} ${currency}`;
   try {
-    return new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'ko-KR', { style: 'currency', currency }).format(amount);
+    let format = formatters.get(key);
+    if (!format) formatters.set(key, (format = new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'ko-KR', { style: 'currency', currency })));
+    return format.format(amount);
   } catch {
     return `${amount} ${currency}`;
   }

@@ -237,13 +237,13 @@ export class PortoneCheckoutElement extends HTMLElement {
         return void fail({ stage: 'sdk', code: error instanceof SdkError ? error.code : 'sdk_error', message: (error as Error).message, merchantUid, retryable: true });
       }
       if (!current()) return;
-      this.#setState('paying');
       // Always init first: without it iamport.js only alerts and never calls back.
       IMP.init(merchant);
       const rsp = await new Promise<Record<string, unknown>>((resolve) => {
         IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {}));
-        // After the call, not before: the window opens at once, and a page leaving for the PG does so only after
-        // this task (a page's first sessionStorage access can take milliseconds).
+        // After the call, not before: the click opens the window first. A page leaving for the PG does so only
+        // after this task, and a page's first sessionStorage access can take milliseconds.
+        this.#setState('paying');
         rememberPayer(merchantUid, this);
       });
       if (current()) await this.#verify(readSdkAnswer(rsp), merchantUid, 'callback', current, controller.signal);
