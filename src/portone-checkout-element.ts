@@ -4,7 +4,7 @@ import { formatAmount, resolveLang, texts } from './i18n.js';
 import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
 import { type AttributeValue, generateMerchantUid, parseCheckout, REQUEST_ATTRIBUTES } from './params.js';
 import { readSdkAnswer, type SdkAnswer } from './response.js';
-import { loadSdk, pageNonce, SdkError } from './sdk.js';
+import { currentImp, loadSdk, pageNonce, SdkError } from './sdk.js';
 import { prepare, verify } from './verify.js';
 import { styles } from './styles.js';
 
@@ -218,7 +218,8 @@ export class PortoneCheckoutElement extends HTMLElement {
       const parsed = parseCheckout((a) => this.#read(a), this.params);
       if (!parsed.ok) return void fail({ stage: 'config', code: 'invalid_attribute', message: parsed.message, retryable: false });
       const { merchant, prepareUrl, request } = parsed.config;
-      this.#setState('loading');
+      // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
+      if (prepareUrl || !currentImp()) this.#setState('loading');
       const sdk = this.#sdk();
       sdk.catch(() => {});
       if (prepareUrl) {
@@ -232,7 +233,8 @@ export class PortoneCheckoutElement extends HTMLElement {
       request.m_redirect_url ??= withoutLanding(new URL(location.href)).href;
       let IMP;
       try {
-        IMP = await sdk;
+        // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page.
+        IMP = currentImp() ?? (await sdk);
       } catch (error) {
         return void fail({ stage: 'sdk', code: error instanceof SdkError ? error.code : 'sdk_error', message: (error as Error).message, merchantUid, retryable: true });
       }

@@ -23,7 +23,8 @@ export class SdkError extends Error {
 const STATE = 'data-portone-checkout';
 const loads = new Map<string, Promise<Iamport>>();
 
-function currentImp(): Iamport | undefined {
+/** `window.IMP` when iamport.js (or a page's own copy) is there and usable. */
+export function currentImp(): Iamport | undefined {
   const imp = (window as { IMP?: Iamport }).IMP;
   return imp && typeof imp.request_pay === 'function' ? imp : undefined;
 }

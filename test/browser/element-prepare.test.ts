@@ -1,7 +1,7 @@
 // prepare-url: the element asks the merchant's server first and pays with the merchant_uid and amount it answers
 // (the sandbox then holds the payment to that registered amount); a prepare failure stops at stage `prepare`.
 import { expect } from '@open-wc/testing';
-import { cleanup, clearEndpointCalls, clickToFail, clickToSucceed, endpointCalls, MERCHANT, mount, type RequestPaySpy, SDK_URL, sdkReady, spyRequestPay } from './element-helpers.js';
+import { cleanup, clearEndpointCalls, clickToFail, clickToSucceed, endpointCalls, MERCHANT, mount, type RequestPaySpy, SDK_URL, sdkReady, spyRequestPay, recordStates } from './element-helpers.js';
 import { payment, uniqueMerchantUid } from './sandbox.js';
 
 describe('<portone-checkout> prepare-url', () => {
@@ -30,7 +30,9 @@ describe('<portone-checkout> prepare-url', () => {
 
   it('pays with the merchant_uid and amount the server answered', async () => {
     const el = mount(attributes('/__test/prepare?amount=15000'));
+    const states = recordStates(el);
     const detail = await clickToSucceed(el);
+    expect(states(), 'waiting for prepare-url is `loading`').to.deep.equal(['loading', 'paying', 'verifying', 'success']);
     const [prepareCall, verifyCall] = await endpointCalls();
     expect(prepareCall).to.deep.equal({ path: '/__test/prepare', query: 'amount=15000', body: { amount: 14000, name: '의자' } });
     expect(spy.calls).to.have.length(1);
