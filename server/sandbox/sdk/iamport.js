@@ -88,9 +88,10 @@
     pending = { callback: callback, overlay: overlay, frame: frame, restoreFocus: restoreFocus };
     document.body.appendChild(overlay);
     document.body.classList.add('imp-payment-progress');
-    frame.addEventListener('load', function () {
-      frame.focus();
-    });
+    // Focus the frame now, before its page loads, so the window can focus its main choice as its script runs
+    // (a cross-origin frame may move focus inside only once it has it). Not again on load: focusing the frame
+    // then would take the focus back from the choice the window gave it.
+    frame.focus();
   }
 
   window.addEventListener('message', function (event) {

@@ -99,5 +99,22 @@
   if (!scripted) {
     focusPrimary();
     window.addEventListener('focus', focusPrimary);
+    // A key that arrives before the main choice got the focus (the frame was still being focused) acts as if
+    // it had it: Tab moves on from it, Enter chooses it. Keys then do the same whatever the timing.
+    document.addEventListener(
+      'keydown',
+      function (event) {
+        var active = document.activeElement;
+        if (answered || !(primary instanceof HTMLButtonElement) || primary.disabled || (active && active !== document.body)) return;
+        if (event.key === 'Tab') {
+          primary.focus(); // the browser's own Tab then moves on from here
+        } else if (event.key === 'Enter') {
+          event.preventDefault();
+          primary.focus();
+          primary.click();
+        }
+      },
+      true,
+    );
   }
 })();
