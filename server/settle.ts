@@ -53,10 +53,29 @@ function vbankFields(p: PortOnePayment): Record<string, unknown> {
 }
 
 /**
+ * SPEC §5: every answer within 30 s whatever PortOne does. A settlement may call PortOne several times (the
+ * lookup, a cancel, a lookup again), so they share one deadline instead of each having the client's own.
+ */
+const SETTLE_BUDGET_MS = 25_000;
+
+function withinOneBudget(deps: SettleDeps): SettleDeps {
+  const deadline = Date.now() + SETTLE_BUDGET_MS;
+  const { portone } = deps;
+  return {
+    ...deps,
+    portone: {
+      getPayment: (impUid, options) => portone.getPayment(impUid, { deadline: Math.min(deadline, options?.deadline ?? Infinity) }),
+      cancel: (request, options) => portone.cancel(request, { deadline: Math.min(deadline, options?.deadline ?? Infinity) }),
+    },
+  };
+}
+
+/**
  * Settle the payment `impUid`. `requestedMerchantUid` is what the browser claimed (verify); the webhook and
  * reconcile pass none and settle the order PortOne names.
  */
-export async function settle(deps: SettleDeps, impUid: string, requestedMerchantUid: string | undefined, via: TransitionVia): Promise<Settlement> {
+export async function settle(unbounded: SettleDeps, impUid: string, requestedMerchantUid: string | undefined, via: TransitionVia): Promise<Settlement> {
+  const deps = withinOneBudget(unbounded);
   const { portone, store, logger } = deps;
   let payment: PortOnePayment | null;
   try {
