@@ -36,6 +36,10 @@ export interface PaymentFailureDetail {
   via?: Via;
   /** Stage `verify`, when the endpoint answered: its JSON (`{status: 'forgery', message}` …). An addition to SPEC §3. */
   verification?: Record<string, unknown>;
+  /** Stage `prepare`, code `price_changed`: the server's price (what the page should show before the buyer tries again). */
+  amount?: number;
+  /** Stage `prepare`, code `price_changed`: the currency of the server's price. */
+  currency?: string;
 }
 
 declare global {

@@ -9,6 +9,8 @@ export interface Texts {
   verifying: string;
   success: string;
   failure: (message: string) => string;
+  /** prepare-url refused the page's price (`price_changed`): nothing was paid; `amount` is the server's, formatted. */
+  priceChanged: (amount: string) => string;
 }
 
 const ko: Texts = {
@@ -19,6 +21,7 @@ const ko: Texts = {
   verifying: '결제를 확인하고 있습니다…',
   success: '결제가 완료되었습니다.',
   failure: (message) => `결제하지 못했습니다. ${message}`,
+  priceChanged: (amount) => `가격이 바뀌어 결제하지 않았습니다. 새 가격: ${amount}`,
 };
 
 const en: Texts = {
@@ -29,6 +32,7 @@ const en: Texts = {
   verifying: 'Confirming the payment…',
   success: 'Payment complete.',
   failure: (message) => `The payment did not go through. ${message}`,
+  priceChanged: (amount) => `The price has changed, so nothing was paid. New price: ${amount}`,
 };
 
 /** `lang` attribute, else the document's language, else Korean. */

@@ -6,6 +6,7 @@ import { PortoneCheckoutElement } from './portone-checkout-element.js';
 
 export { PortoneCheckoutElement } from './portone-checkout-element.js';
 export type { CheckoutState } from './portone-checkout-element.js';
+export type { CheckoutItem } from './params.js';
 export type { FailureStage, PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
 
 export const TAG = 'portone-checkout';

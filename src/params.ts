@@ -18,7 +18,7 @@ const TEXT_ATTRIBUTES =
 /**
  * [attribute, request_pay parameter, kind], in the order they are read. The parameter is the attribute with
  * `-` → `_`, except `channel-key` (`channelKey`) and `card-quota` (`display.card_quota`). Attributes not listed
- * here are the element's own (merchant, verify-url, prepare-url, sdk-src, lang, disabled).
+ * here are the element's own (merchant, verify-url, prepare-url, items, sdk-src, lang, disabled).
  */
 export const REQUEST_ATTRIBUTES: ReadonlyArray<readonly [string, string, Kind]> = [
   ...TEXT_ATTRIBUTES.split(' ').map((a) => [a, 'text'] as const),
@@ -32,6 +32,12 @@ export const REQUEST_ATTRIBUTES: ReadonlyArray<readonly [string, string, Kind]> 
   ['custom-data', 'json'],
 ].map(([attribute, kind]) => [attribute, attribute === 'channel-key' ? 'channelKey' : attribute === 'card-quota' ? 'display' : attribute.replace(/-/g, '_'), kind as Kind] as const);
 
+/** One line of the `items` attribute; other fields of an entry pass through to `prepare-url` unchanged. */
+export interface CheckoutItem {
+  id: string;
+  quantity: number;
+}
+
 /** What a payment attempt needs, all checked. */
 export interface CheckoutConfig {
   merchant: string;
@@ -39,6 +45,8 @@ export interface CheckoutConfig {
   request: Record<string, unknown>;
   verifyUrl: string;
   prepareUrl: string | null;
+  /** The `items` attribute, for `prepare-url` alone (never in `request`); absent or empty: undefined. */
+  items?: CheckoutItem[];
 }
 
 export type ParseResult = { ok: true; config: CheckoutConfig } | { ok: false; attribute: string; message: string };
@@ -94,6 +102,20 @@ function read(attribute: string, kind: Kind, value: AttributeValue, currency: st
   }
 }
 
+/** `items`: a JSON array of `{ id, quantity }` (ids non-empty, quantities whole and ≥ 1); `""` is none. */
+function readItems(value: AttributeValue): CheckoutItem[] | undefined {
+  if (value == null || value === '') return;
+  let items: unknown;
+  try {
+    items = JSON.parse(String(value));
+  } catch {
+    // Reported below, with every other shape that is not a list of items.
+  }
+  const ok = (e: Partial<CheckoutItem> | null) => typeof e?.id === 'string' && e.id !== '' && Number.isSafeInteger(e.quantity) && e.quantity! > 0;
+  if (!Array.isArray(items) || !items.every(ok)) throw new InvalidAttribute('items', 'a JSON array of {"id": non-empty text, "quantity": a whole number ≥ 1}', value);
+  return items;
+}
+
 /**
  * Check every attribute and build the request. `get` returns an attribute's value (or the property's);
  * `extra` is the `params` property, merged last.
@@ -115,6 +137,7 @@ export function parseCheckout(get: (attribute: string) => AttributeValue, extra?
       request[param] = read(attribute, kind, value, currency);
     }
     Object.assign(request, extra ?? {});
+    const items = readItems(get('items'));
     const verifyUrl = get('verify-url');
     const prepareUrl = get('prepare-url');
     return {
@@ -124,6 +147,7 @@ export function parseCheckout(get: (attribute: string) => AttributeValue, extra?
         request,
         verifyUrl: typeof verifyUrl === 'string' && verifyUrl !== '' ? verifyUrl : '/payments/complete',
         prepareUrl: typeof prepareUrl === 'string' && prepareUrl !== '' ? prepareUrl : null,
+        items,
       },
     };
   } catch (error) {

@@ -15,7 +15,7 @@ type Result = { ok: true; detail: PaymentSuccessDetail } | { ok: false; detail: 
 const DEFAULT_SDK_SRC = 'https://cdn.iamport.kr/v1/iamport.js';
 const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
 /** The element's own attributes; `lang` is HTMLElement's own. */
-const OWN_ATTRIBUTES = ['merchant', 'verify-url', 'prepare-url', 'sdk-src', 'disabled', 'lang'];
+const OWN_ATTRIBUTES = ['merchant', 'verify-url', 'prepare-url', 'items', 'sdk-src', 'disabled', 'lang'];
 const BOOLEAN_ATTRIBUTES = new Set(['disabled', ...REQUEST_ATTRIBUTES.filter(([, , kind]) => kind === 'flag').map(([a]) => a)]);
 
 /** camelCase property of a kebab-case attribute. */
@@ -28,14 +28,15 @@ const camel = (attribute: string) => attribute.replace(/-(\w)/g, (_, c: string) 
  * Every `IMP.request_pay` parameter is an attribute named by its snake_case name with `_` → `-`
  * (`buyer-tel`, `m-redirect-url`, `vbank-due`, `card-quota="2,3,6"`, `custom-data` as JSON), and each
  * attribute is also a camelCase property that reads and writes the attribute. The `params` property is
- * merged last. Rendering uses Lit's template engine (`lit-html`) on a plain custom element, which keeps the
- * whole bundle, Lit included, inside its 9 kB budget.
+ * merged last. `items` (JSON, what is bought) goes only to `prepare-url`, which answers the price to pay.
+ * Rendering uses Lit's template engine (`lit-html`) on a plain custom element, which keeps the whole bundle,
+ * Lit included, inside its 9 kB budget.
  *
  * @summary A one-tag PortOne V1 checkout button with server-side verification.
  * @tag portone-checkout
  *
  * @event {CustomEvent<PaymentSuccessDetail>} payment-success - The verify endpoint answered 2xx with status `paid` (or `ready` for an issued virtual account).
- * @event {CustomEvent<PaymentFailureDetail>} payment-failure - The payment failed at stage `config`, `sdk`, `prepare`, `payment` or `verify`.
+ * @event {CustomEvent<PaymentFailureDetail>} payment-failure - The payment failed at stage `config`, `sdk`, `prepare`, `payment` or `verify`. At stage `prepare` with code `price_changed` (prepare-url refused the page's price), the detail also carries the server's `amount` and `currency`.
  *
  * @slot - The button's label; replaces the default "₩14,000 결제하기" / "Pay ₩14,000".
  * @csspart button - The payment button.
@@ -59,8 +60,13 @@ export class PortoneCheckoutElement extends HTMLElement {
   declare merchant: string | null;
   /** Merchant endpoint that verifies the payment server-side. Default `/payments/complete`. */
   declare verifyUrl: string | null;
-  /** Optional merchant endpoint called before paying; answers the authoritative `merchant_uid` and `amount`. */
+  /** Optional merchant endpoint called before paying; answers the authoritative `merchant_uid`, `amount` and `currency`. */
   declare prepareUrl: string | null;
+  /**
+   * JSON array of what is bought, `[{"id":"chair-01","quantity":2}]`, so the server can price the order: sent only
+   * to `prepare-url` (never to PortOne). Checked when a payment starts; an array assigned to the property is written as JSON.
+   */
+  declare items: string | null;
   /** iamport.js URL. Default `https://cdn.iamport.kr/v1/iamport.js`. */
   declare sdkSrc: string | null;
   /** Disables the button. */
@@ -195,11 +201,19 @@ export class PortoneCheckoutElement extends HTMLElement {
 
   #settle(result: Result, dispatch = true): void {
     if (dispatch) {
-      this.#setState(result.ok ? 'success' : 'failure', result.ok ? undefined : texts(resolveLang(this.lang)).failure(result.detail.message));
+      this.#setState(result.ok ? 'success' : 'failure', result.ok ? undefined : this.#failureText(result.detail));
       if (result.ok) emit(this, 'payment-success', result.detail);
       else emit(this, 'payment-failure', result.detail);
     }
     for (const waiter of this.#waiters.splice(0)) waiter(result);
+  }
+
+  /** What the live region says of a failure. A `price_changed` says the new price in the page's language (the server's message stays in the detail). */
+  #failureText({ message, amount, currency }: PaymentFailureDetail): string {
+    const lang = resolveLang(this.lang);
+    const t = texts(lang);
+    // Only a `price_changed` failure carries the server's price.
+    return currency ? t.priceChanged(formatAmount(amount!, currency, lang)) : t.failure(message);
   }
 
   /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
@@ -217,17 +231,19 @@ export class PortoneCheckoutElement extends HTMLElement {
       }
       const parsed = parseCheckout((a) => this.#read(a), this.params);
       if (!parsed.ok) return void fail({ stage: 'config', code: 'invalid_attribute', message: parsed.message, retryable: false });
-      const { merchant, prepareUrl, request } = parsed.config;
+      const { merchant, prepareUrl, request, items } = parsed.config;
       // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
       if (prepareUrl || !currentImp()) this.#setState('loading');
       const sdk = this.#sdk();
       sdk.catch(() => {});
       if (prepareUrl) {
-        const prepared = await prepare(prepareUrl, { amount: request.amount as number, name: request.name, merchant_uid: request.merchant_uid }, controller.signal);
+        // What would be paid (`params` included), the currency as ISO 4217 writes it whatever the page's case.
+        const currency = String(request.currency || 'KRW').toUpperCase();
+        const prepared = await prepare(prepareUrl, { amount: request.amount as number, currency, name: request.name, merchant_uid: request.merchant_uid, items }, controller.signal);
         if (!current()) return;
-        if (!prepared.ok) return void fail({ stage: 'prepare', code: prepared.code, message: prepared.message, retryable: prepared.retryable });
-        request.merchant_uid = prepared.value.merchantUid;
-        request.amount = prepared.value.amount;
+        if (!prepared.ok) return void fail({ stage: 'prepare', code: prepared.code, message: prepared.message, retryable: prepared.retryable, ...prepared.price });
+        // Pay with what the server answered: merchant_uid, amount, and currency when it gave one.
+        Object.assign(request, prepared.value);
       }
       const merchantUid = (request.merchant_uid ??= generateMerchantUid()) as string;
       request.m_redirect_url ??= withoutLanding(new URL(location.href)).href;

@@ -16,6 +16,8 @@ type Attributes = {
   'pay-method'?: string;
   'verify-url'?: string;
   'prepare-url'?: string;
+  /** JSON text, `[{"id":"chair-01","quantity":2}]`: sent only to `prepare-url`. */
+  items?: string;
   'm-redirect-url'?: string;
   'sdk-src'?: string;
   lang?: string;

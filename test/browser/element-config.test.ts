@@ -26,6 +26,28 @@ const CASES: Case[] = [
   ['card-quota a,b', { 'card-quota': 'a,b' }, 'card-quota'],
   ['card-quota 2,,3', { 'card-quota': '2,,3' }, 'card-quota'],
   ['custom-data {bad', { 'custom-data': '{bad' }, 'custom-data'],
+  ...(
+    [
+      ['not JSON', '[{id:"chair-01",quantity:1}]'],
+      ['an object, not an array', '{"id":"chair-01","quantity":1}'],
+      ['a string', '"chair-01"'],
+      ['null', 'null'],
+      ['blank', ' '],
+      ['an entry that is a number', '[1]'],
+      ['an entry that is null', '[null]'],
+      ['an entry that is an array', '[["chair-01",1]]'],
+      ['no id', '[{"quantity":1}]'],
+      ['an empty id', '[{"id":"","quantity":1}]'],
+      ['a number id', '[{"id":7,"quantity":1}]'],
+      ['no quantity', '[{"id":"chair-01"}]'],
+      ['quantity 0', '[{"id":"chair-01","quantity":0}]'],
+      ['quantity -1', '[{"id":"chair-01","quantity":-1}]'],
+      ['quantity 1.5', '[{"id":"chair-01","quantity":1.5}]'],
+      ['quantity "2"', '[{"id":"chair-01","quantity":"2"}]'],
+      ['quantity 1e400', '[{"id":"chair-01","quantity":1e400}]'],
+      ['one bad entry among good ones', '[{"id":"chair-01","quantity":1},{"id":"desk-02","quantity":0}]'],
+    ] as const
+  ).map(([title, items]): Case => [`items: ${title}`, { items }, 'items']),
 ];
 
 describe('<portone-checkout> invalid attributes', () => {

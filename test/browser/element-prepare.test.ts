@@ -1,7 +1,8 @@
-// prepare-url: the element asks the merchant's server first and pays with the merchant_uid and amount it answers
-// (the sandbox then holds the payment to that registered amount); a prepare failure stops at stage `prepare`.
+// prepare-url: the element sends { amount, currency, name, merchant_uid?, items? } to the merchant's server first and
+// pays with the merchant_uid, amount and currency it answers (the sandbox then holds the payment to that registered
+// amount and currency); a prepare failure stops at stage `prepare`, a refused price with the server's price.
 import { expect } from '@open-wc/testing';
-import { cleanup, clearEndpointCalls, clickToFail, clickToSucceed, endpointCalls, MERCHANT, mount, type RequestPaySpy, SDK_URL, sdkReady, spyRequestPay, recordStates } from './element-helpers.js';
+import { cleanup, clearEndpointCalls, clickToFail, clickToSucceed, endpointCalls, liveRegion, MERCHANT, mount, type RequestPaySpy, SDK_URL, sdkReady, spyRequestPay, recordStates } from './element-helpers.js';
 import { payment, uniqueMerchantUid } from './sandbox.js';
 
 describe('<portone-checkout> prepare-url', () => {
@@ -34,7 +35,7 @@ describe('<portone-checkout> prepare-url', () => {
     const detail = await clickToSucceed(el);
     expect(states(), 'waiting for prepare-url is `loading`').to.deep.equal(['loading', 'paying', 'verifying', 'success']);
     const [prepareCall, verifyCall] = await endpointCalls();
-    expect(prepareCall).to.deep.equal({ path: '/__test/prepare', query: 'amount=15000', body: { amount: 14000, name: '의자' } });
+    expect(prepareCall).to.deep.equal({ path: '/__test/prepare', query: 'amount=15000', body: { amount: 14000, currency: 'KRW', name: '의자' } });
     expect(spy.calls).to.have.length(1);
     const prepared = spy.calls[0].merchant_uid as string;
     expect(prepared).to.match(/^prep_/);
@@ -48,8 +49,112 @@ describe('<portone-checkout> prepare-url', () => {
     const merchantUid = uniqueMerchantUid();
     const el = mount(attributes('/__test/prepare', { 'merchant-uid': merchantUid }));
     const detail = await clickToSucceed(el);
-    expect((await endpointCalls())[0].body).to.deep.equal({ amount: 14000, name: '의자', merchant_uid: merchantUid });
+    expect((await endpointCalls())[0].body).to.deep.equal({ amount: 14000, currency: 'KRW', name: '의자', merchant_uid: merchantUid });
     expect(detail).to.deep.include({ merchantUid, amount: 14000 });
+  });
+
+  const ITEMS = [
+    { id: 'chair-01', quantity: 2 },
+    { id: 'desk-02', quantity: 1 },
+  ];
+
+  it('sends the items to prepare-url, never to request_pay', async () => {
+    const el = mount(attributes('/__test/prepare', { items: JSON.stringify(ITEMS) }));
+    await clickToSucceed(el);
+    expect((await endpointCalls())[0].body).to.deep.equal({ amount: 14000, currency: 'KRW', name: '의자', items: ITEMS });
+    expect(spy.calls[0]).not.to.have.property('items');
+    expect(JSON.stringify(spy.calls[0])).not.to.include('chair-01');
+  });
+
+  it('an array assigned to the items property is sent as the same items', async () => {
+    const el = mount(attributes('/__test/prepare'));
+    (el as unknown as { items: unknown }).items = ITEMS;
+    expect(el.items).to.equal(JSON.stringify(ITEMS));
+    await clickToSucceed(el);
+    expect((await endpointCalls())[0].body.items).to.deep.equal(ITEMS);
+  });
+
+  it('an empty items attribute sends no items', async () => {
+    const el = mount(attributes('/__test/prepare', { items: '' }));
+    await clickToSucceed(el);
+    expect((await endpointCalls())[0].body).to.deep.equal({ amount: 14000, currency: 'KRW', name: '의자' });
+  });
+
+  it('without prepare-url the items go nowhere', async () => {
+    const el = mount({ ...attributes(''), items: JSON.stringify(ITEMS) });
+    await clickToSucceed(el);
+    expect((await endpointCalls()).map((c) => c.path)).to.deep.equal(['/__test/verify']);
+    expect(spy.calls[0]).not.to.have.property('items');
+  });
+
+  it('sends the page’s currency, in ISO 4217’s upper case, with a decimal amount as written', async () => {
+    const el = mount(attributes('/__test/prepare?currency=USD', { amount: '10.5', currency: 'usd' }));
+    const detail = await clickToSucceed(el);
+    expect((await endpointCalls())[0].body).to.deep.equal({ amount: 10.5, currency: 'USD', name: '의자' });
+    expect(spy.calls[0]).to.include({ amount: 10.5, currency: 'USD' });
+    expect(detail.amount).to.equal(10.5);
+  });
+
+  it('pays in the currency the server answered (the sandbox refuses another)', async () => {
+    const el = mount(attributes('/__test/prepare?amount=10&currency=USD'));
+    const detail = await clickToSucceed(el);
+    expect(spy.calls[0]).to.include({ amount: 10, currency: 'USD' });
+    expect((await payment(detail.impUid)).currency).to.equal('USD');
+  });
+
+  it('an answer without currency keeps the page’s', async () => {
+    const merchantUid = uniqueMerchantUid();
+    const el = mount(attributes(`/__test/prepare?answer=${encodeURIComponent(JSON.stringify({ merchant_uid: merchantUid, amount: 12 }))}`, { amount: '10', currency: 'USD' }));
+    const detail = await clickToSucceed(el);
+    expect(spy.calls[0]).to.include({ merchant_uid: merchantUid, amount: 12, currency: 'USD' });
+    expect(detail).to.deep.include({ merchantUid, amount: 12 });
+  });
+
+  for (const currency of ['', 5]) {
+    it(`an answered currency ${JSON.stringify(currency)} → stage prepare, invalid_answer, nothing paid`, async () => {
+      const answer = { merchant_uid: uniqueMerchantUid(), amount: 14000, currency };
+      const el = mount(attributes(`/__test/prepare?answer=${encodeURIComponent(JSON.stringify(answer))}`));
+      expect(await clickToFail(el)).to.deep.include({ stage: 'prepare', code: 'invalid_answer', retryable: false });
+      expect(spy.calls).to.deep.equal([]);
+    });
+  }
+
+  it('the server’s own price, when the page shows it, is paid', async () => {
+    const el = mount(attributes('/__test/prepare?price=14000'));
+    expect(await clickToSucceed(el)).to.deep.include({ amount: 14000, status: 'paid' });
+  });
+
+  it('409 price_changed → stage prepare, price_changed, not retryable, with the server’s price; nothing paid', async () => {
+    const el = mount(attributes('/__test/prepare?price=15000'));
+    const detail = await clickToFail(el);
+    expect(detail).to.deep.equal({ stage: 'prepare', code: 'price_changed', message: 'the price is now 15000 KRW', retryable: false, amount: 15000, currency: 'KRW' });
+    expect(spy.calls, 'request_pay never called').to.deep.equal([]);
+    expect((await endpointCalls()).map((c) => c.path)).to.deep.equal(['/__test/prepare']);
+    expect(liveRegion(el).textContent).to.equal('가격이 바뀌어 결제하지 않았습니다. 새 가격: ₩15,000');
+
+    // The page shows the new price, and the buyer pays it.
+    el.amount = String(detail.amount);
+    expect(await clickToSucceed(el)).to.deep.include({ amount: 15000, status: 'paid' });
+  });
+
+  it('price_changed says the new price in the element’s language and currency', async () => {
+    const el = mount(attributes('/__test/prepare?price=12.5&currency=USD', { amount: '10', currency: 'USD', lang: 'en' }));
+    expect(await clickToFail(el)).to.deep.include({ code: 'price_changed', amount: 12.5, currency: 'USD' });
+    expect(liveRegion(el).textContent).to.equal('The price has changed, so nothing was paid. New price: $12.50');
+  });
+
+  it('price_changed is not retryable whatever the body says', async () => {
+    const answer = { status: 'price_changed', amount: 15000, currency: 'KRW', message: 'new price', retryable: true };
+    const el = mount(attributes(`/__test/prepare?status=409&answer=${encodeURIComponent(JSON.stringify(answer))}`));
+    expect(await clickToFail(el)).to.deep.equal({ stage: 'prepare', code: 'price_changed', message: 'new price', retryable: false, amount: 15000, currency: 'KRW' });
+  });
+
+  it('a price_changed without the price is an ordinary 409', async () => {
+    const answer = { status: 'price_changed', message: 'new price' };
+    const el = mount(attributes(`/__test/prepare?status=409&answer=${encodeURIComponent(JSON.stringify(answer))}`));
+    const detail = await clickToFail(el);
+    expect(detail).to.deep.equal({ stage: 'prepare', code: 'http_409', message: 'new price', retryable: false });
+    expect(liveRegion(el).textContent).to.equal('결제하지 못했습니다. new price');
   });
 
   it('HTTP 500 → stage prepare, retryable, nothing paid', async () => {

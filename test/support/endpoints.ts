@@ -7,8 +7,12 @@
  *   POST /__test/verify?status=409       answers that HTTP status with {status, message} (and retryable for 502)
  *   POST /__test/verify?says=failed      answers 200 {status:'failed'} whatever PortOne says
  *   POST /__test/verify?hang=1           never answers (until the browser gives up)
- *   POST /__test/prepare                 registers {merchant_uid, amount} with the sandbox and answers it
+ *   POST /__test/prepare                 registers {merchant_uid, amount, currency} with the sandbox and answers it
+ *                                        (?amount=N: that amount whatever the body says; ?currency=C: that currency, default KRW)
+ *   POST /__test/prepare?price=N         a price authority (SPEC §4): N in ?currency is the price; a body with another
+ *                                        amount or currency → 409 {status:'price_changed', amount, currency, message}
  *   POST /__test/prepare?status=500      answers that status
+ *   POST /__test/*?answer=JSON           answers exactly that JSON (with ?status, else 201), registers nothing
  *   GET  /__test/sdk/404.js              404
  *   GET  /__test/sdk/hang.js             never answers
  *   GET  /__test/sdk/no-imp.js           a script that defines no IMP
@@ -94,6 +98,11 @@ export function testEndpoints(sandboxUrl: string) {
       return;
     }
     const status = Number(query.get('status') ?? 0);
+    if (query.has('answer')) {
+      ctx.status = status || 201;
+      ctx.body = JSON.parse(query.get('answer')!);
+      return;
+    }
     if (status) {
       ctx.status = status;
       ctx.body = { status: status === 502 ? 'error' : `status_${status}`, message: `test endpoint answered ${status}`, ...(status === 502 && { retryable: true }) };
@@ -101,10 +110,18 @@ export function testEndpoints(sandboxUrl: string) {
     }
     if (ctx.path === '/__test/prepare') {
       const merchant_uid = typeof body.merchant_uid === 'string' ? body.merchant_uid : `prep_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+      const currency = query.get('currency') ?? 'KRW';
+      const price = query.get('price');
+      if (price !== null && (Number(price) !== body.amount || currency !== body.currency)) {
+        ctx.status = 409;
+        ctx.body = { status: 'price_changed', amount: Number(price), currency, message: `the price is now ${price} ${currency}` };
+        return;
+      }
       const amount = Number(query.get('amount') ?? body.amount);
-      const answer = await portone('/payments/prepare', { method: 'POST', body: JSON.stringify({ merchant_uid, amount }) });
+      // With the currency too, so the sandbox refuses a request_pay in another currency (as PortOne does).
+      const answer = await portone('/payments/prepare', { method: 'POST', body: JSON.stringify({ merchant_uid, amount, currency }) });
       ctx.status = answer.body.code === 0 ? 201 : 409;
-      ctx.body = answer.body.code === 0 ? { merchant_uid, amount, currency: 'KRW' } : { status: 'error', message: answer.body.message };
+      ctx.body = answer.body.code === 0 ? { merchant_uid, amount, currency } : { status: 'error', message: answer.body.message };
       return;
     }
     if (ctx.path === '/__test/verify') {

@@ -1,6 +1,6 @@
 // Type tests of the published declarations (dist/*.d.ts, resolved through package.json `exports`, as an app
 // would). Compiled by `npm test` after the build; every @ts-expect-error must be an error.
-import { defineElement, type PaymentFailureDetail, type PaymentSuccessDetail, PortoneCheckoutElement } from 'portone-checkout';
+import { type CheckoutItem, defineElement, type PaymentFailureDetail, type PaymentSuccessDetail, PortoneCheckoutElement } from 'portone-checkout';
 import type {} from 'portone-checkout/jsx';
 
 const el = document.createElement('portone-checkout');
@@ -8,6 +8,9 @@ const typed: PortoneCheckoutElement = el;
 typed.amount = '14000';
 typed.disabled = true;
 typed.params = { display: { card_quota: [2, 3] } };
+const line: CheckoutItem = { id: 'chair-01', quantity: 2 };
+typed.items = JSON.stringify([line]);
+const items: string | null = typed.items;
 const state: 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure' = typed.state;
 // @ts-expect-error state is read-only
 typed.state = 'success';
@@ -25,14 +28,21 @@ el.addEventListener('payment-failure', (event) => {
   const retryable: boolean = detail.retryable;
   // @ts-expect-error not a stage
   const stage: 'nope' = detail.stage;
-  void [retryable, stage];
+  // Stage prepare, code price_changed: the server's price.
+  const price: number | undefined = detail.amount;
+  const currency: string | undefined = detail.currency;
+  // @ts-expect-error the server's amount is a number
+  const priceText: string | undefined = detail.amount;
+  void [retryable, stage, price, currency, priceText];
 });
 
 const result: Promise<PaymentSuccessDetail> = el.pay();
 const ctor: CustomElementConstructor = defineElement();
 
-const jsx: JSX.IntrinsicElements['portone-checkout'] = { merchant: 'imp12345678', amount: 14000, 'verify-url': '/payments/complete', escrow: true };
+const jsx: JSX.IntrinsicElements['portone-checkout'] = { merchant: 'imp12345678', amount: 14000, 'verify-url': '/payments/complete', escrow: true, items: '[{"id":"chair-01","quantity":2}]' };
+// @ts-expect-error items is JSON text in JSX (React 18 would write an array as "[object Object]")
+const arrayJsx: JSX.IntrinsicElements['portone-checkout'] = { merchant: 'imp1', items: [line] };
 // @ts-expect-error unknown attribute
 const badJsx: JSX.IntrinsicElements['portone-checkout'] = { merchant: 'imp1', amout: 1 };
 
-void [state, result, ctor, jsx, badJsx];
+void [state, items, result, ctor, jsx, arrayJsx, badJsx];
