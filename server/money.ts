@@ -1,19 +1,68 @@
 /**
  * Exact arithmetic on payment amounts.
  *
- * PortOne sends amounts as JSON numbers: integers for KRW, decimals for USD and the like. Adding or
- * comparing those as floats drifts (0.1 + 0.2 !== 0.3), so every sum and comparison goes through
- * integer micro-units. Six decimals is more than any ISO 4217 currency uses.
+ * PortOne sends amounts as JSON numbers: integers for KRW, decimals for USD and the like. Adding or comparing
+ * those as floats drifts (0.1 + 0.2 !== 0.3), so every sum and comparison here is exact.
+ *
+ * Two layers:
+ * - `Decimal` (the exact value a JSON number was written as: its shortest round-trip text, `String(x)`, read as
+ *   digits × 10^-scale). Any finite number PortOne can send is compared and subtracted exactly, whatever its
+ *   size or number of decimals ("1e+21", "0.0000001"); only NaN and the infinities are refused.
+ * - micro-units (`toUnits`): the strict form for amounts this project *accepts* as input (orders, the sandbox):
+ *   at most six decimals, below 1e21. Six decimals is more than any ISO 4217 currency uses.
  */
 const SCALE = 6;
-const FACTOR = 10n ** BigInt(SCALE);
 const MAX_MAGNITUDE = 1e21;
 
-/** Micro-units of an amount; throws on NaN, infinities and more than six decimals. */
+/** An exact decimal: `digits × 10^-scale`, scale ≥ 0. */
+interface Decimal {
+  digits: bigint;
+  scale: number;
+}
+
+/** The exact decimal a finite number stands for: its shortest round-trip text ("0.1", "1e+21", "1.5e-7"). */
+function decimal(amount: number): Decimal {
+  if (!Number.isFinite(amount)) throw new RangeError(`amount must be a finite number, got ${amount}`);
+  const [mantissa = '0', exponent = '0'] = String(amount).split('e');
+  const [whole = '0', fraction = ''] = mantissa.split('.');
+  let digits = BigInt(whole + fraction); // "-0" reads as 0n: fine
+  let scale = fraction.length - Number(exponent);
+  if (scale < 0) {
+    digits *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { digits, scale };
+}
+
+/** Both at the larger scale, so their digits compare and subtract directly. */
+function aligned(a: number, b: number): [bigint, bigint, number] {
+  const x = decimal(a);
+  const y = decimal(b);
+  const scale = Math.max(x.scale, y.scale);
+  return [x.digits * 10n ** BigInt(scale - x.scale), y.digits * 10n ** BigInt(scale - y.scale), scale];
+}
+
+/** Plain decimal text, never exponent notation: "1000000000000000000000", "0.0000001", "-12.5". */
+function decimalText(digits: bigint, scale: number): string {
+  const negative = digits < 0n;
+  const text = (negative ? -digits : digits).toString().padStart(scale + 1, '0');
+  const whole = text.slice(0, text.length - scale);
+  const fraction = text.slice(text.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * The canonical decimal text of any finite amount ("10.1", "50000", "1000000000000000000000"): what the stores
+ * write down. `Number(text)` gives back the very same number.
+ */
+export function amountText(amount: number): string {
+  const { digits, scale } = decimal(amount);
+  return decimalText(digits, scale);
+}
+
+/** Micro-units of an amount; throws on NaN, infinities, 1e21 and beyond, and more than six decimals. */
 export function toUnits(amount: number): bigint {
   if (!Number.isFinite(amount)) throw new RangeError(`amount must be a finite number, got ${amount}`);
-  // toFixed switches to exponent notation from 1e21 ("1e+21"), which BigInt cannot read: refuse it here,
-  // as a RangeError like every other unusable amount, rather than as a SyntaxError from BigInt.
   if (Math.abs(amount) >= MAX_MAGNITUDE) throw new RangeError(`amount is too large: ${amount}`);
   const fixed = amount.toFixed(SCALE);
   if (Number(fixed) !== amount) throw new RangeError(`amount has more than ${SCALE} decimals: ${amount}`);
@@ -22,29 +71,37 @@ export function toUnits(amount: number): bigint {
 
 /** The JSON number for micro-units (the nearest double, as PortOne would send it). */
 export function fromUnits(units: bigint): number {
-  const negative = units < 0n;
-  const abs = negative ? -units : units;
-  const whole = abs / FACTOR;
-  const fraction = (abs % FACTOR).toString().padStart(SCALE, '0').replace(/0+$/, '');
-  return Number(`${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`);
+  return Number(decimalText(units, SCALE));
 }
 
+/** Exact equality of two finite amounts, whatever their size or decimals. */
 export function sameAmount(a: number, b: number): boolean {
-  return toUnits(a) === toUnits(b);
+  const [x, y] = aligned(a, b);
+  return x === y;
+}
+
+/** a − b, exact; the result is the nearest double to the exact difference (exact for every real-world amount). */
+export function subtractAmounts(a: number, b: number): number {
+  const [x, y, scale] = aligned(a, b);
+  return Number(decimalText(x - y, scale));
 }
 
 export function addAmounts(a: number, b: number): number {
-  return fromUnits(toUnits(a) + toUnits(b));
-}
-
-export function subtractAmounts(a: number, b: number): number {
-  return fromUnits(toUnits(a) - toUnits(b));
+  const [x, y, scale] = aligned(a, b);
+  return Number(decimalText(x + y, scale));
 }
 
 /** -1, 0 or 1, like a sort comparator. */
 export function compareAmounts(a: number, b: number): number {
-  const d = toUnits(a) - toUnits(b);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
+  const [x, y] = aligned(a, b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Σ price × quantity, exact (a catalog's order total). */
+export function multiplyAmount(amount: number, quantity: number): number {
+  if (!Number.isSafeInteger(quantity)) throw new RangeError(`quantity must be an integer, got ${quantity}`);
+  const { digits, scale } = decimal(amount);
+  return Number(decimalText(digits * BigInt(quantity), scale));
 }
 
 /** True for a finite amount (any sign, zero included) with at most six decimals: one `toUnits` accepts. */

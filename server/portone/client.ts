@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
 import { sameAmount } from '../money.js';
-import { envelopeSchema, paymentSchema, type PortOnePayment, type PortOnePrepare, prepareSchema, tokenSchema } from './schemas.js';
+import { envelopeSchema, paymentPageSchema, paymentSchema, type PortOnePayment, type PortOnePrepare, prepareSchema, tokenSchema } from './schemas.js';
 
 export interface PortOneClientOptions {
   /** REST V1 base URL: `https://api.iamport.kr`, or the sandbox's. */
@@ -71,6 +71,8 @@ interface Answer {
 }
 
 const TOKEN_MARGIN_MS = 30_000;
+/** findAll answers 20 payments a page. */
+const MAX_PAGES = 100;
 
 export class PortOneClient {
   readonly #options: Required<Omit<PortOneClientOptions, 'logger' | 'fetch' | 'clock'>>;
@@ -106,6 +108,25 @@ export class PortOneClient {
     const answer = await this.#call('GET', `/payments/find/${encodeURIComponent(merchantUid)}${status ? `/${status}` : ''}`, undefined, this.#deadline(options));
     if (answer.status === 404) return null;
     return this.#read(answer, paymentSchema, 'payment');
+  }
+
+  /**
+   * `GET /payments/findAll/{merchant_uid}`, every page: every payment PortOne holds for an order, newest started
+   * first; empty when none. Reconcile reads these, so a second payment whose webhook was lost is seen too. The
+   * pages share one deadline; more than `MAX_PAGES` pages (2,000 attempts at one order) is not a real order.
+   */
+  async findAllPayments(merchantUid: string, options: CallOptions = {}): Promise<PortOnePayment[]> {
+    const deadline = this.#deadline(options);
+    const payments: PortOnePayment[] = [];
+    for (let page = 1; page <= MAX_PAGES; ) {
+      const answer = await this.#call('GET', `/payments/findAll/${encodeURIComponent(merchantUid)}?page=${page}`, undefined, deadline);
+      if (answer.status === 404) break;
+      const found = this.#read(answer, paymentPageSchema, 'payment list');
+      payments.push(...found.list);
+      if (found.next <= page) break;
+      page = found.next;
+    }
+    return payments;
   }
 
   /** `GET /payments/prepare/{merchant_uid}`; null when nothing is registered. */

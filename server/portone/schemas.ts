@@ -29,7 +29,7 @@ const optionalText = z.string().nullable().default(null);
  * An amount as PortOne sends it: a JSON number, an integer for KRW, a decimal for USD and the like.
  * Compare and add such amounts with `server/money.ts`, never with float arithmetic.
  */
-const amount = z.number(); // zod 4 numbers refuse NaN and the infinities
+const amount = z.number(); // zod 4 numbers refuse NaN and the infinities; money.ts compares any other exactly
 
 /**
  * The envelope around every answer, success or not: `{code, message, response}`.
@@ -211,6 +211,18 @@ export const prepareSchema = z.object({
   currency: z.string().nullable().default(null),
 });
 export type PortOnePrepare = z.infer<typeof prepareSchema>;
+
+/**
+ * `GET /payments/findAll/{merchant_uid}[/{status}]?page=N` → `PaymentPagedAnnotation`: every payment of an order,
+ * 20 per page, newest started first; `previous` / `next` are page numbers, `0` when there is none.
+ */
+export const paymentPageSchema = z.object({
+  total: z.number().int().nonnegative(),
+  previous: z.number().int().nonnegative(),
+  next: z.number().int().nonnegative(),
+  list: z.array(paymentSchema),
+});
+export type PortOnePaymentPage = z.infer<typeof paymentPageSchema>;
 
 /** Whole answers of the operations the project calls. */
 export const tokenResponseSchema = successEnvelope(tokenSchema);

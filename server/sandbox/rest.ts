@@ -59,6 +59,9 @@ function presentedToken(ctx: Context): string | null {
   return ctx.get('x-imptokenheader').trim() || null;
 }
 
+/** PortOne's findAll page size. */
+const FIND_ALL_PAGE = 20;
+
 export function createRestRouter(state: SandboxState, webhooks: WebhookSender): Router {
   const router = new Router();
 
@@ -80,17 +83,43 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
   router.get('/payments/find/:merchant_uid/:payment_status', requireToken, (ctx) => find(ctx, ctx.params.payment_status));
 
   function find(ctx: Context & { params: Record<string, string> }, status: string | undefined): void {
+    const matches = matching(ctx, status);
+    if (!matches) return;
+    const found = matches[0];
+    if (!found) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
+    answer(ctx, found.payment);
+  }
+
+  // Every payment of an order (duplicates included), FIND_ALL_PAGE a page: { total, previous, next, list }.
+  router.get('/payments/findAll/:merchant_uid', requireToken, (ctx) => findAll(ctx, undefined));
+  router.get('/payments/findAll/:merchant_uid/:payment_status', requireToken, (ctx) => findAll(ctx, ctx.params.payment_status));
+
+  function findAll(ctx: Context & { params: Record<string, string> }, status: string | undefined): void {
+    const page = ctx.query.page === undefined ? 1 : Number(ctx.query.page);
+    if (!Number.isSafeInteger(page) || page < 1) return refuse(ctx, 400, -1, 'page must be an integer from 1');
+    const matches = matching(ctx, status);
+    if (!matches) return;
+    if (matches.length === 0) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
+    const pages = Math.ceil(matches.length / FIND_ALL_PAGE);
+    const list = matches.slice((page - 1) * FIND_ALL_PAGE, page * FIND_ALL_PAGE).map((r) => r.payment);
+    answer(ctx, { total: matches.length, previous: page > 1 ? Math.min(page - 1, pages) : 0, next: page < pages ? page + 1 : 0, list });
+  }
+
+  /** The order's payments with `status` (any when undefined), sorted as `?sorting=` asks; undefined once a 400 is answered. */
+  function matching(ctx: Context & { params: Record<string, string> }, status: string | undefined) {
     if (status !== undefined && !(PAYMENT_STATUSES as readonly string[]).includes(status)) {
-      return refuse(ctx, 400, -1, `payment_status must be one of ${PAYMENT_STATUSES.join(', ')}`);
+      refuse(ctx, 400, -1, `payment_status must be one of ${PAYMENT_STATUSES.join(', ')}`);
+      return undefined;
     }
     const sorting = (ctx.query.sorting as string | undefined) ?? '-started';
     if (!(SORTINGS as readonly string[]).includes(sorting)) {
-      return refuse(ctx, 400, -1, `sorting must be one of ${SORTINGS.join(', ')}`);
+      refuse(ctx, 400, -1, `sorting must be one of ${SORTINGS.join(', ')}`);
+      return undefined;
     }
-    const matches = state.paymentsInOrder(ctx.params.merchant_uid).filter((r) => status === undefined || r.payment.status === status);
-    const found = sortPayments(matches, sorting)[0];
-    if (!found) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
-    answer(ctx, found.payment);
+    return sortPayments(
+      state.paymentsInOrder(ctx.params.merchant_uid).filter((r) => status === undefined || r.payment.status === status),
+      sorting,
+    );
   }
 
   router.get('/payments/prepare/:merchant_uid', requireToken, (ctx) => {

@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import {
   cancelHistorySchema,
   envelopeSchema,
+  paymentPageSchema,
   paymentResponseSchema,
   paymentSchema,
   prepareResponseSchema,
@@ -13,6 +14,7 @@ import {
   tokenResponseSchema,
   tokenSchema,
 } from '../../server/portone/schemas.js';
+import { PortOneClient } from '../../server/portone/client.js';
 import { API_KEY, API_SECRET, parseExact, type SandboxClient, startTestSandbox, uid } from './helpers.js';
 
 const NOT_FOUND = '존재하지 않는 결제정보입니다.';
@@ -180,6 +182,8 @@ describe('auth headers', () => {
       ['GET', `/payments/${impUid}`],
       ['GET', `/payments/find/${m}`],
       ['GET', `/payments/find/${m}/paid`],
+      ['GET', `/payments/findAll/${m}`],
+      ['GET', `/payments/findAll/${m}/paid`],
       ['GET', `/payments/prepare/${m}`],
       ['POST', '/payments/prepare', { merchant_uid: m, amount: 1000 }],
       ['PUT', '/payments/prepare', { merchant_uid: m, amount: 1000 }],
@@ -384,6 +388,64 @@ describe('GET /payments/find/{merchant_uid}[/{payment_status}]', () => {
     const token = await sb.token();
     assertRefused(await sb.rest('GET', `/payments/find/${m}?sorting=newest`, { token }), 400, -1, /sorting/);
     assertRefused(await sb.rest('GET', `/payments/find/${m}/settled`, { token }), 400, -1, /payment_status/);
+  });
+});
+
+describe('GET /payments/findAll/{merchant_uid}[/{payment_status}]', () => {
+  beforeEach(() => sb.reset());
+
+  test('every payment of the order, newest started first, 20 a page: { total, previous, next, list }', async () => {
+    const m = uid('all');
+    const made = [];
+    for (let i = 0; i < 23; i++) {
+      made.push(await sb.createPayment({ merchant_uid: m, amount: 1000, status: i === 3 ? 'failed' : 'paid' }));
+      await sb.advanceClock(1);
+    }
+    await sb.createPayment({ merchant_uid: uid('other'), amount: 1000 });
+    const token = await sb.token();
+    const page = async (query: string) => {
+      const answer = await sb.rest('GET', `/payments/findAll/${m}${query}`, { token });
+      assertAnswered(answer);
+      return paymentPageSchema.parse(answer.body.response);
+    };
+    const first = await page('');
+    assert.deepEqual([first.total, first.previous, first.next, first.list.length], [23, 0, 2, 20]);
+    assert.deepEqual(
+      first.list.map((p) => p.imp_uid),
+      made.slice(3).reverse().map((p) => p.imp_uid),
+    );
+    for (const payment of first.list) parseExact(paymentSchema, payment);
+    const second = await page('?page=2');
+    assert.deepEqual([second.total, second.previous, second.next, second.list.length], [23, 1, 0, 3]);
+    assert.deepEqual(
+      second.list.map((p) => p.imp_uid),
+      made.slice(0, 3).reverse().map((p) => p.imp_uid),
+    );
+    const failed = await page('/failed');
+    assert.deepEqual([failed.total, failed.list.map((p) => p.imp_uid)], [1, [made[3]!.imp_uid]]);
+    const beyond = await page('?page=9');
+    assert.deepEqual([beyond.total, beyond.next, beyond.list], [23, 0, []]);
+  });
+
+  test('an order with no payment (or none in that status) → 404, code -1; a bad page or status → 400', async () => {
+    const m = uid('none');
+    await sb.createPayment({ merchant_uid: m, amount: 1000, status: 'paid' });
+    const token = await sb.token();
+    assertRefused(await sb.rest('GET', `/payments/findAll/${uid('nobody')}`, { token }), 404, -1, NOT_FOUND);
+    assertRefused(await sb.rest('GET', `/payments/findAll/${m}/cancelled`, { token }), 404, -1, NOT_FOUND);
+    assertRefused(await sb.rest('GET', `/payments/findAll/${m}?page=0`, { token }), 400, -1, /page/);
+    assertRefused(await sb.rest('GET', `/payments/findAll/${m}?page=two`, { token }), 400, -1, /page/);
+    assertRefused(await sb.rest('GET', `/payments/findAll/${m}/settled`, { token }), 400, -1, /payment_status/);
+  });
+
+  test('the verifier\'s client reads every page', async () => {
+    const m = uid('client');
+    for (let i = 0; i < 45; i++) await sb.createPayment({ merchant_uid: m, amount: 1000, status: 'paid' });
+    const client = new PortOneClient({ apiUrl: sb.url, apiKey: API_KEY, apiSecret: API_SECRET });
+    const all = await client.findAllPayments(m);
+    assert.equal(all.length, 45);
+    assert.equal(new Set(all.map((p) => p.imp_uid)).size, 45);
+    assert.deepEqual(await client.findAllPayments(uid('nobody')), []);
   });
 });
 
