@@ -2,15 +2,20 @@
  * The order store in PostgreSQL (node-postgres `pg`): for several verifier processes, on one machine or behind a
  * load balancer, sharing one database.
  *
- * Concurrency: every write is one transaction, explicitly READ COMMITTED, on a connection of its own from the pool. A
- * transition is `UPDATE orders … WHERE merchant_uid = $1 AND state = ANY($2)` plus, when a row changed, the
- * history INSERT. Two transactions racing for one order queue on that row's lock; when the first commits,
- * PostgreSQL re-checks the second one's WHERE against the committed row, which no longer matches, so the second
- * reports `moved: false`: exactly one winner whatever the number of processes. Each write locks at most one
- * order row (the history INSERT's foreign-key check locks the same row), so no two writes can deadlock.
+ * Concurrency: every write is one transaction, explicitly READ COMMITTED, on a connection of its own from the pool.
+ * A write that decides from what is stored (a transition, a payment record) first locks the order's row
+ * (`SELECT … FOR UPDATE`), then reads, decides and writes: two transactions racing for one order queue on that
+ * lock, and the second reads what the first committed, so exactly one of them moves the order whatever the number
+ * of processes. A write locks at most one order row (the history and payment INSERTs' foreign-key checks lock the
+ * same row), so no two writes can deadlock; reconcile's claim locks several, but with SKIP LOCKED, never waiting.
+ * Leases (fulfilment, reconcile) are single conditional UPDATEs, re-checked by PostgreSQL against the committed
+ * row.
  *
- * Reads are single statements (the order with its history aggregated as JSON), so an order and its history
- * always come from one snapshot.
+ * Reads are single statements (the order with its history and payments aggregated as JSON), so an order, its
+ * history and its payments always come from one snapshot.
+ *
+ * No text with a NUL or an unpaired surrogate is ever sent (common.ts refuses it, or replaces it in a failed
+ * delivery's error): PostgreSQL refuses a NUL with an error and would store U+FFFD for a lone surrogate.
  *
  * Columns are the same as in SQLite (server/store/migrations.ts): amounts as canonical decimal TEXT
  * (common.ts), exact, and timestamps as ISO 8601 UTC TEXT from the store's clock, so every store returns the
@@ -23,18 +28,45 @@
  */
 import pg from 'pg';
 import {
-  amountFromText,
   amountToText,
+  checkId,
+  checkLease,
   checkLimit,
   checkNewOrder,
-  checkStates,
+  checkReconcileClaim,
+  checkText,
   closedError,
+  fulfilmentOutcome,
+  impUidFilter,
+  itemsToText,
+  later,
+  mergePayment,
   movableFrom,
+  otherOrderError,
+  paidAmountToText,
+  paymentRecord,
   type StoreOptions,
   timestamper,
+  orderFromRow,
+  type OrderRow,
+  paymentFromRow,
+  type PaymentRow,
 } from './common.js';
 import { type Migration, MIGRATIONS, POSTGRES, pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations.js';
-import type { HistoryEntry, NewOrder, Order, OrderState, OrderStore, Transition, TransitionResult } from './types.js';
+import type {
+  FulfilmentClaim,
+  FulfilmentResult,
+  HistoryEntry,
+  NewOrder,
+  Order,
+  OrderState,
+  OrderStore,
+  PaymentEntry,
+  PaymentRecord,
+  ReconcileClaim,
+  Transition,
+  TransitionResult,
+} from './types.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
   /**
@@ -55,17 +87,10 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** The first key of the migration advisory lock ('pone'); the second is hashtext(schema), so schemas don't wait on each other. */
 const MIGRATION_LOCK = 0x706f6e65;
 
-interface OrderRow {
-  merchant_uid: string;
-  amount: string;
-  currency: string;
-  name: string | null;
-  state: OrderState;
-  imp_uid: string | null;
-  created_at: string;
-  updated_at: string;
-  fulfilled_at: string | null;
+/** An order row with its history and payments aggregated as JSON (one statement, one snapshot). */
+interface OrderWithLists extends OrderRow {
   history: HistoryEntry[];
+  payments: PaymentRow[];
 }
 
 /**
@@ -197,23 +222,51 @@ type Sql = ReturnType<typeof statements>;
 function statements(schema: string) {
   const orders = `${ident(schema)}.orders`;
   const history = `${ident(schema)}.order_history`;
-  // One statement, so one snapshot: the order and its history as JSON, oldest entry first.
-  const select = `SELECT o.merchant_uid, o.amount, o.currency, o.name, o.state, o.imp_uid, o.created_at, o.updated_at, o.fulfilled_at,
+  const payments = `${ident(schema)}.order_payments`;
+  // One statement, so one snapshot: the order with its history and its payments as JSON, oldest entry first.
+  const select = `SELECT o.merchant_uid, o.amount, o.currency, o.name, o.items, o.state, o.imp_uid, o.created_at, o.updated_at,
+      o.checked_at, o.fulfilment_state, o.fulfilment_attempts, o.fulfilment_at, o.fulfilment_error, o.fulfilment_hook_done,
       (SELECT coalesce(json_agg(json_build_object('state', h.state, 'at', h.at, 'via', h.via) ORDER BY h.id), '[]'::json)
-         FROM ${history} h WHERE h.merchant_uid = o.merchant_uid) AS history
+         FROM ${history} h WHERE h.merchant_uid = o.merchant_uid AND h.state <> 'forgery') AS history,
+      (SELECT coalesce(json_agg(json_build_object('imp_uid', p.imp_uid, 'amount', p.amount, 'currency', p.currency, 'status', p.status,
+              'disposition', p.disposition, 'refund_reason', p.refund_reason, 'at', p.at) ORDER BY p.id), '[]'::json)
+         FROM ${payments} p WHERE p.merchant_uid = o.merchant_uid) AS payments
     FROM ${orders} o`;
-  // Ties broken by merchant_uid in byte order (COLLATE "C"), as SQLite's BINARY and the memory store compare.
-  // updated_at is fixed-width ISO text, ordered alike under any collation, so its index stays usable.
-  const oldest = 'ORDER BY o.updated_at, o.merchant_uid COLLATE "C" LIMIT $';
+  const pendingRefund = `o.merchant_uid IN (SELECT merchant_uid FROM ${payments} WHERE disposition = 'refund_pending')`;
   return {
-    insertOrder: `INSERT INTO ${orders} (merchant_uid, amount, currency, name, state, imp_uid, created_at, updated_at, fulfilled_at)
-      VALUES ($1, $2, $3, $4, 'ready', NULL, $5, $5, NULL) ON CONFLICT (merchant_uid) DO NOTHING`,
+    insertOrder: `INSERT INTO ${orders} (merchant_uid, amount, currency, name, items, state, imp_uid, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, 'ready', NULL, $6, $6) ON CONFLICT (merchant_uid) DO NOTHING`,
     insertHistory: `INSERT INTO ${history} (merchant_uid, state, via, imp_uid, at) VALUES ($1, $2, $3, $4, $5)`,
     selectOrder: `${select} WHERE o.merchant_uid = $1`,
-    move: `UPDATE ${orders} SET state = $3, imp_uid = $4, updated_at = $5 WHERE merchant_uid = $1 AND state = ANY($2::text[])`,
-    fulfil: `UPDATE ${orders} SET fulfilled_at = $2 WHERE merchant_uid = $1 AND state = 'paid' AND fulfilled_at IS NULL`,
-    stale: `${select} WHERE o.state = ANY($1::text[]) AND o.updated_at < $2 AND o.updated_at >= $3 ${oldest}4`,
-    unfulfilled: `${select} WHERE o.state = 'paid' AND o.fulfilled_at IS NULL AND o.updated_at < $1 ${oldest}2`,
+    selectOrders: `${select} WHERE o.merchant_uid = ANY($1::text[])`,
+    lockOrder: `SELECT state, imp_uid FROM ${orders} WHERE merchant_uid = $1 FOR UPDATE`,
+    move: `UPDATE ${orders} SET state = $2, imp_uid = $3, updated_at = $4 WHERE merchant_uid = $1`,
+    owePaid: `UPDATE ${orders} SET fulfilment_state = 'pending', fulfilment_due = $2 WHERE merchant_uid = $1 AND fulfilment_state = 'none'`,
+    selectPayment: `SELECT imp_uid, merchant_uid, amount, currency, status, disposition, refund_reason, at FROM ${payments} WHERE imp_uid = $1`,
+    // DO NOTHING: a conflict here is the same payment inserted for another order meanwhile (ours is locked).
+    insertPayment: `INSERT INTO ${payments} (imp_uid, merchant_uid, amount, currency, status, disposition, refund_reason, at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (imp_uid) DO NOTHING`,
+    updatePayment: `UPDATE ${payments} SET amount = $2, currency = $3, status = $4, disposition = $5, refund_reason = $6 WHERE imp_uid = $1`,
+    claimFulfilment: `UPDATE ${orders} SET fulfilment_owner = $2, fulfilment_until = $3, fulfilment_at = $4, fulfilment_attempts = fulfilment_attempts + 1
+      WHERE merchant_uid = $1 AND fulfilment_state = 'pending' AND fulfilment_due <= $4 AND (fulfilment_until IS NULL OR fulfilment_until < $4)`,
+    renewFulfilment: `UPDATE ${orders} SET fulfilment_until = $3 WHERE merchant_uid = $1 AND fulfilment_owner = $2 AND fulfilment_state = 'pending'`,
+    fulfilmentDone: `UPDATE ${orders} SET fulfilment_state = 'done', fulfilment_at = $3, fulfilled_at = $3, fulfilment_error = NULL,
+        fulfilment_due = NULL, fulfilment_owner = NULL, fulfilment_until = NULL
+      WHERE merchant_uid = $1 AND fulfilment_owner = $2 AND fulfilment_state = 'pending'`,
+    fulfilmentFailed: `UPDATE ${orders} SET fulfilment_error = $3, fulfilment_due = $4, fulfilment_hook_done = GREATEST(fulfilment_hook_done, $5), fulfilment_owner = NULL, fulfilment_until = NULL
+      WHERE merchant_uid = $1 AND fulfilment_owner = $2 AND fulfilment_state = 'pending'`,
+    // Ties broken by merchant_uid in byte order (COLLATE "C"), as SQLite's BINARY and the memory store compare.
+    dueFulfilments: `SELECT merchant_uid FROM ${orders}
+      WHERE fulfilment_state = 'pending' AND fulfilment_due <= $1 AND (fulfilment_until IS NULL OR fulfilment_until < $1)
+      ORDER BY fulfilment_due, merchant_uid COLLATE "C" LIMIT $2`,
+    // SKIP LOCKED: a process never waits for (nor takes) an order another one is claiming or settling right now;
+    // a row another claim leased meanwhile is re-checked against its committed lease and skipped.
+    reconcileCandidates: `SELECT o.merchant_uid FROM ${orders} o
+      WHERE (o.reconcile_until IS NULL OR o.reconcile_until < $1) AND (${pendingRefund} OR (o.updated_at < $2 AND o.updated_at >= $3))
+      ORDER BY ${pendingRefund} DESC, COALESCE(o.checked_at, o.created_at), o.merchant_uid COLLATE "C" LIMIT $4
+      FOR UPDATE OF o SKIP LOCKED`,
+    leaseReconcile: `UPDATE ${orders} SET checked_at = $2, reconcile_owner = $3, reconcile_until = $4 WHERE merchant_uid = ANY($1::text[])`,
+    releaseReconcile: `UPDATE ${orders} SET reconcile_owner = NULL, reconcile_until = NULL WHERE merchant_uid = $1 AND reconcile_owner = $2`,
   };
 }
 
@@ -235,10 +288,11 @@ export class PostgresOrderStore implements OrderStore {
     checkNewOrder(order);
     const { merchant_uid, currency, name } = order;
     const amount = amountToText(order.amount);
+    const items = itemsToText(order.items);
     return this.#transaction(async (client) => {
       const at = this.#now();
       // A concurrent create of the same merchant_uid waits here for the other to commit, then does nothing.
-      const created = (await client.query(this.#sql.insertOrder, [merchant_uid, amount, currency, name, at])).rowCount === 1;
+      const created = (await client.query(this.#sql.insertOrder, [merchant_uid, amount, currency, name, items, at])).rowCount === 1;
       if (created) await client.query(this.#sql.insertHistory, [merchant_uid, 'ready', 'prepare', null, at]);
       return { created, order: (await this.#read(client, merchant_uid))! };
     });
@@ -246,40 +300,102 @@ export class PostgresOrderStore implements OrderStore {
 
   async get(merchantUid: string): Promise<Order | null> {
     this.#open();
+    checkText(merchantUid, 'merchant_uid');
     return this.#read(this.#pool, merchantUid);
   }
 
   async transition(change: Transition): Promise<TransitionResult> {
     this.#open();
     const from = movableFrom(change);
+    const payment = change.payment ? paymentRecord(change.payment) : null;
     if (from.length === 0) return { moved: false, order: await this.get(change.merchant_uid) };
     const { merchant_uid, to, via, imp_uid } = change;
+    const impUids = impUidFilter(change);
     return this.#transaction(async (client) => {
       const at = this.#now();
-      const moved = (await client.query(this.#sql.move, [merchant_uid, from, to, imp_uid, at])).rowCount === 1;
-      if (moved) await client.query(this.#sql.insertHistory, [merchant_uid, to, via, imp_uid, at]);
-      return { moved, order: await this.#read(client, merchant_uid) };
+      const current = (await client.query<{ state: OrderState; imp_uid: string | null }>(this.#sql.lockOrder, [merchant_uid])).rows[0];
+      if (!current) return { moved: false, order: null };
+      if (!from.includes(current.state) || (impUids && !impUids.includes(current.imp_uid ?? ''))) {
+        return { moved: false, order: await this.#read(client, merchant_uid) };
+      }
+      await client.query(this.#sql.move, [merchant_uid, to, imp_uid, at]);
+      await client.query(this.#sql.insertHistory, [merchant_uid, to, via, imp_uid, at]);
+      // Inside the transaction: a payment that cannot be recorded (another order's) rolls the move back.
+      if (payment) await this.#record(client, merchant_uid, payment, at);
+      if (to === 'paid') await client.query(this.#sql.owePaid, [merchant_uid, at]);
+      return { moved: true, order: await this.#read(client, merchant_uid) };
     });
   }
 
-  async markFulfilled(merchantUid: string): Promise<boolean> {
+  async recordPayment(merchantUid: string, payment: PaymentRecord): Promise<PaymentEntry | null> {
     this.#open();
-    // A single statement is its own transaction; its WHERE makes it true once.
-    return (await this.#pool.query(this.#sql.fulfil, [merchantUid, this.#now()])).rowCount === 1;
+    checkText(merchantUid, 'merchant_uid');
+    const record = paymentRecord(payment);
+    return this.#transaction(async (client) => {
+      if ((await client.query(this.#sql.lockOrder, [merchantUid])).rowCount === 0) return null;
+      return this.#record(client, merchantUid, record, this.#now());
+    });
   }
 
-  async stale(states: readonly OrderState[], before: Date, limit: number, since?: Date): Promise<Order[]> {
+  async claimFulfilment(merchantUid: string, owner: string, leaseMs: number): Promise<FulfilmentClaim | null> {
     this.#open();
-    checkStates(states);
-    checkLimit(limit);
-    if (states.length === 0) return [];
-    return this.#readAll(this.#sql.stale, [[...new Set(states)], before.toISOString(), since?.toISOString() ?? '', limit]);
+    checkText(merchantUid, 'merchant_uid');
+    checkLease(owner, leaseMs);
+    return this.#transaction(async (client) => {
+      const now = this.#now();
+      const leaseUntil = later(now, leaseMs);
+      if ((await client.query(this.#sql.claimFulfilment, [merchantUid, owner, leaseUntil, now])).rowCount !== 1) return null;
+      return { order: (await this.#read(client, merchantUid))!, leaseUntil };
+    });
   }
 
-  async unfulfilled(before: Date, limit: number): Promise<Order[]> {
+  async renewFulfilment(merchantUid: string, owner: string, leaseMs: number): Promise<boolean> {
+    this.#open();
+    checkText(merchantUid, 'merchant_uid');
+    checkLease(owner, leaseMs);
+    return (await this.#pool.query(this.#sql.renewFulfilment, [merchantUid, owner, later(this.#now(), leaseMs)])).rowCount === 1;
+  }
+
+  async finishFulfilment(merchantUid: string, owner: string, result: FulfilmentResult): Promise<boolean> {
+    this.#open();
+    checkText(merchantUid, 'merchant_uid');
+    checkId(owner, 'owner');
+    const failed = fulfilmentOutcome(result);
+    const answer = failed
+      ? await this.#pool.query(this.#sql.fulfilmentFailed, [merchantUid, owner, failed.error, failed.due, failed.hookDone])
+      : await this.#pool.query(this.#sql.fulfilmentDone, [merchantUid, owner, this.#now()]);
+    return answer.rowCount === 1;
+  }
+
+  async dueFulfilments(limit: number): Promise<string[]> {
     this.#open();
     checkLimit(limit);
-    return this.#readAll(this.#sql.unfulfilled, [before.toISOString(), limit]);
+    const { rows } = await this.#pool.query<{ merchant_uid: string }>(this.#sql.dueFulfilments, [this.#now(), limit]);
+    return rows.map((row) => row.merchant_uid);
+  }
+
+  /** One transaction: the candidates locked (skipping any another claim holds), leased, and read back in their order. */
+  async claimForReconcile(claim: ReconcileClaim): Promise<Order[]> {
+    this.#open();
+    const { before, since } = checkReconcileClaim(claim);
+    return this.#transaction(async (client) => {
+      const now = this.#now();
+      const leaseUntil = later(now, claim.leaseMs);
+      const { rows } = await client.query<{ merchant_uid: string }>(this.#sql.reconcileCandidates, [now, before, since, claim.limit]);
+      const chosen = rows.map((row) => row.merchant_uid);
+      if (chosen.length === 0) return [];
+      await client.query(this.#sql.leaseReconcile, [chosen, now, claim.owner, leaseUntil]);
+      const read = await client.query<OrderWithLists>(this.#sql.selectOrders, [chosen]);
+      const byUid = new Map(read.rows.map((row) => [row.merchant_uid, toOrder(row)]));
+      return chosen.map((merchantUid) => byUid.get(merchantUid)!);
+    });
+  }
+
+  async releaseReconcile(merchantUid: string, owner: string): Promise<void> {
+    this.#open();
+    checkText(merchantUid, 'merchant_uid');
+    checkId(owner, 'owner');
+    await this.#pool.query(this.#sql.releaseReconcile, [merchantUid, owner]);
   }
 
   /** Ends the pool once (waiting for calls in flight to give their connections back); again is harmless. */
@@ -288,14 +404,27 @@ export class PostgresOrderStore implements OrderStore {
     await this.#closing;
   }
 
-  async #read(db: pg.Pool | pg.PoolClient, merchantUid: string): Promise<Order | null> {
-    const { rows } = await db.query<OrderRow>(this.#sql.selectOrder, [merchantUid]);
-    return rows[0] ? toOrder(rows[0]) : null;
+  /**
+   * Insert or update a payment (checked by `paymentRecord`) by the merge rule; inside a transaction that holds the
+   * order's row lock, so no other write of this order's payments runs meanwhile.
+   */
+  async #record(client: pg.PoolClient, merchantUid: string, payment: PaymentRecord, at: string): Promise<PaymentEntry> {
+    const row = (await client.query<PaymentRow>(this.#sql.selectPayment, [payment.imp_uid])).rows[0];
+    if (row && row.merchant_uid !== merchantUid) throw otherOrderError(payment.imp_uid);
+    const merged = mergePayment(row ? paymentFromRow(row) : null, payment, at);
+    const amount = paidAmountToText(merged.amount);
+    if (row) {
+      await client.query(this.#sql.updatePayment, [payment.imp_uid, amount, merged.currency, merged.status, merged.disposition, merged.refund_reason]);
+    } else {
+      const inserted = await client.query(this.#sql.insertPayment, [payment.imp_uid, merchantUid, amount, merged.currency, merged.status, merged.disposition, merged.refund_reason, at]);
+      if (inserted.rowCount !== 1) throw otherOrderError(payment.imp_uid);
+    }
+    return merged;
   }
 
-  async #readAll(sql: string, params: unknown[]): Promise<Order[]> {
-    const { rows } = await this.#pool.query<OrderRow>(sql, params);
-    return rows.map(toOrder);
+  async #read(db: pg.Pool | pg.PoolClient, merchantUid: string): Promise<Order | null> {
+    const { rows } = await db.query<OrderWithLists>(this.#sql.selectOrder, [merchantUid]);
+    return rows[0] ? toOrder(rows[0]) : null;
   }
 
   /** BEGIN … COMMIT on a connection of its own; ROLLBACK on error, and a connection that failed even that is discarded. */
@@ -326,6 +455,6 @@ export class PostgresOrderStore implements OrderStore {
   }
 }
 
-function toOrder(row: OrderRow): Order {
-  return { ...row, amount: amountFromText(row.amount) };
+function toOrder(row: OrderWithLists): Order {
+  return orderFromRow(row, row.history, row.payments);
 }
