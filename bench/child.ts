@@ -124,7 +124,7 @@ async function start(options: ChildOptions): Promise<Running> {
       ? forwardApp(sandboxUrl)
       : options.role === 'naive'
         ? naiveApp(sandboxUrl, store!)
-        : createApp({ store: store!, portone: new PortOneClient({ apiUrl: sandboxUrl, apiKey: API_KEY, apiSecret: API_SECRET }), logger: silentLogger });
+        : createApp({ store: store!, portone: new PortOneClient({ apiUrl: sandboxUrl, apiKey: API_KEY, apiSecret: API_SECRET }), logger: silentLogger, trustBrowserPrices: true, prepareRateLimit: 0 });
   const server = await listen(app);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

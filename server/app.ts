@@ -1,24 +1,48 @@
 /**
  * `createApp(deps)`: the verifier as a Koa app that never listens (tests use port 0 or `app.callback()`;
- * `main.ts` listens). Middleware, in order: errors → draining guard → CORS → body parser → routes.
+ * `main.ts` listens). Middleware, in order: errors → draining guard → CORS → body parser → routes. Beside the
+ * routes it runs the fulfilment deliverer (retries of owed deliveries, polled; `app.close()` stops it).
  */
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import { Router } from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
 import { RouteError } from './errors.js';
+import { type FulfilmentEndpoint, FulfilmentDeliverer, type FulfilmentHook, type FulfilmentOptions } from './fulfilment.js';
 import { silentLogger, type Logger } from './log.js';
 import type { PortOneClient } from './portone/client.js';
+import { bodyPricing, PricingBug, type PriceOrder } from './pricing.js';
 import { createPaymentRoutes } from './routes/payments.js';
+import { rateLimit } from './routes/rate-limit.js';
 import { createWebhookRoutes } from './routes/webhook.js';
-import type { FulfilmentHook } from './settle.js';
 import type { OrderStore } from './store/types.js';
 
 export interface AppDeps {
   store: OrderStore;
   portone: Pick<PortOneClient, 'getPayment' | 'cancel' | 'prepare'>;
+  /**
+   * The price authority of `POST /payments/prepare` (SPEC §4): what an order costs, decided here, never by the
+   * browser. `catalogPricing(await loadCatalog(path))` prices from a catalog file.
+   */
+  priceOrder?: PriceOrder;
+  /**
+   * Without `priceOrder`: charge what the browser asks. Only for the built-in sandbox (demos, tests): anyone can
+   * then buy anything for ₩1. createApp refuses to run with neither.
+   */
+  trustBrowserPrices?: boolean;
   /** The merchant's fulfilment hook: once per order that becomes paid, at least once across crashes (see FulfilmentHook). */
   onPaid?: FulfilmentHook;
+  /** `FULFILMENT_URL` + `FULFILMENT_SECRET`: a signed POST of every paid order (beside or instead of `onPaid`). */
+  fulfilmentEndpoint?: FulfilmentEndpoint;
+  /**
+   * Tuning of the deliverer (lease, poll, backoff, timeout) and of how long `complete` waits for the first attempt
+   * (`waitMs`, SPEC's 10 s); the defaults suit production.
+   */
+  fulfilment?: Omit<FulfilmentOptions, 'onPaid' | 'endpoint'> & { waitMs?: number };
+  /** Prepares per client address per minute (SPEC's PREPARE_RATE_LIMIT); 0: no limit. Default 30. */
+  prepareRateLimit?: number;
+  /** Behind a reverse proxy: the client address is X-Forwarded-For's (Koa's `proxy`). Default false. */
+  proxy?: boolean;
   logger?: Logger;
   /** Origins allowed by CORS; none: same origin only. */
   allowedOrigins?: readonly string[];
@@ -26,12 +50,24 @@ export interface AppDeps {
   lifecycle?: { draining: boolean };
 }
 
+/** The verifier app: a Koa app, its fulfilment deliverer, and `close()`, which stops the deliverer (not the store). */
+export type VerifierApp = Koa & { fulfilment: FulfilmentDeliverer; close(): Promise<void> };
+
+export class NoPriceAuthority extends Error {
+  override name = 'NoPriceAuthority';
+  constructor() {
+    super('no price authority: give createApp a priceOrder function (or set CATALOG_FILE for npm run server); trustBrowserPrices is only for the built-in sandbox');
+  }
+}
+
 /** Bodies are small JSON objects; anything bigger is a mistake or an attack. */
 const BODY_LIMIT = '16kb';
 
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps): VerifierApp {
   const logger = deps.logger ?? silentLogger;
-  const app = new Koa({ proxy: false });
+  if (!deps.priceOrder && !deps.trustBrowserPrices) throw new NoPriceAuthority();
+  if (!deps.priceOrder) logger.warn('prices come from the browser (trustBrowserPrices): for demos against the sandbox only; a buyer can pay any amount');
+  const app = new Koa({ proxy: deps.proxy ?? false });
   // Koa's own error log would print stacks for client errors; the middleware below logs what matters.
   app.silent = true;
 
@@ -42,6 +78,12 @@ export function createApp(deps: AppDeps): Koa {
       if (error instanceof RouteError) {
         ctx.status = error.status;
         ctx.body = error.body;
+        return;
+      }
+      if (error instanceof PricingBug) {
+        logger.error('the price authority is wrong', { path: ctx.path, error });
+        ctx.status = 500;
+        ctx.body = { status: 'error', message: 'the server could not price this order' };
         return;
       }
       const status = (error as { status?: number }).status;
@@ -87,12 +129,24 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
 
-  const settleDeps = { store: deps.store, portone: deps.portone, onPaid: deps.onPaid, logger };
+  const { waitMs: fulfilmentWaitMs, ...tuning } = deps.fulfilment ?? {};
+  const fulfilment = new FulfilmentDeliverer(
+    { store: deps.store, portone: deps.portone, logger: logger.child({ component: 'fulfilment' }) },
+    { ...tuning, onPaid: deps.onPaid, endpoint: deps.fulfilmentEndpoint },
+  );
+  const settleDeps = { store: deps.store, portone: deps.portone, logger, fulfilment };
+  const paymentRoutes = createPaymentRoutes({
+    ...settleDeps,
+    priceOrder: deps.priceOrder ?? bodyPricing,
+    prepareLimit: rateLimit(deps.prepareRateLimit ?? 30, 'prepares'),
+    fulfilmentWaitMs,
+  });
   const health = new Router().get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  for (const router of [createPaymentRoutes(settleDeps), createWebhookRoutes(settleDeps), health]) {
+  for (const router of [paymentRoutes, createWebhookRoutes(settleDeps), health]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
-  return app;
+  fulfilment.start();
+  return Object.assign(app, { fulfilment, close: () => fulfilment.stop() });
 }

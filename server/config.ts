@@ -4,6 +4,8 @@
  * prints it and exits 1.
  */
 import { z } from 'zod';
+import { webhookKey } from './fulfilment.js';
+import { withoutPasswords } from './log.js';
 
 /** A TCP port: digits only (no "1e3", "0x1F90" or " "), 0 to 65535; 0 asks the system for a free one. */
 const port = z
@@ -33,17 +35,34 @@ const origins = z
   .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean))
   .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma list of http(s) origins' }).transform((o) => new URL(o).origin)));
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** `true` or `false`, as written in an environment file. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+  .transform((value) => value === 'true');
+const count = z.string().trim().regex(/^\d+$/, 'must be a whole number (0 or more)').transform(Number).pipe(z.number().max(1_000_000, 'must be at most 1000000'));
 
 /** Each variable on its own; what depends on several is checked in `crossChecks`, so every problem is named at once. */
 const environment = z.object({
   PORT: port.default(8080),
   HOST: z.string().trim().min(1, 'must not be blank').default('127.0.0.1'),
   SANDBOX_PORT: port.optional(),
+  /** `true`: the built-in sandbox plays PortOne (demo, local development). Never a fallback. */
+  PORTONE_SANDBOX: flag.default(false),
   PORTONE_API_KEY: z.string().min(1, 'must not be empty').optional(),
   PORTONE_API_SECRET: z.string().min(1, 'must not be empty').optional(),
   PORTONE_API_URL: httpUrl.optional(),
   DATABASE_URL: databaseUrl.default('sqlite:./data/orders.db'),
   ALLOWED_ORIGINS: origins.default([]),
+  /** The price authority's catalog (JSON), read at start. */
+  CATALOG_FILE: z.string().trim().min(1, 'must be a file path').optional(),
+  FULFILMENT_URL: httpUrl.optional(),
+  FULFILMENT_SECRET: z.string().min(1, 'must not be empty').optional(),
+  PREPARE_RATE_LIMIT: count.default(30),
+  /** Behind a reverse proxy: client addresses from X-Forwarded-For. */
+  TRUST_PROXY: flag.default(false),
   /** Reconcile orders still `ready` / `vbank_issued` after this many minutes. */
   RECONCILE_AFTER_MINUTES: minutes.default(10),
   /** Run reconcile inside the server every N minutes; 0 turns it off (then use `npm run reconcile`). */
@@ -58,17 +77,42 @@ function crossChecks(present: Record<string, string>): Issue[] {
   const issues: Issue[] = [];
   const hasKey = present.PORTONE_API_KEY !== undefined;
   const hasSecret = present.PORTONE_API_SECRET !== undefined;
-  if (hasKey !== hasSecret) {
-    issues.push({ variable: hasKey ? 'PORTONE_API_SECRET' : 'PORTONE_API_KEY', message: `must be set together with ${hasKey ? 'PORTONE_API_KEY' : 'PORTONE_API_SECRET'}` });
+  const sandbox = present.PORTONE_SANDBOX?.trim().toLowerCase() === 'true';
+  if (sandbox) {
+    // The sandbox never stands in for real keys, nor real keys for the sandbox: one or the other, said on purpose.
+    for (const variable of ['PORTONE_API_KEY', 'PORTONE_API_SECRET', 'PORTONE_API_URL'] as const) {
+      if (present[variable] !== undefined) issues.push({ variable, message: 'must not be set with PORTONE_SANDBOX=true (the built-in sandbox plays PortOne); unset one of them' });
+    }
+    // The sandbox is PortOne, a stranger: never on the verifier's own port.
+    const verifierPort = present.PORT?.trim() ?? '8080';
+    const sandboxPort = present.SANDBOX_PORT?.trim();
+    if (sandboxPort !== undefined && /^\d+$/.test(sandboxPort) && Number(sandboxPort) !== 0 && Number(sandboxPort) === Number(verifierPort)) {
+      issues.push({ variable: 'SANDBOX_PORT', message: `must differ from PORT (${verifierPort}): the sandbox plays PortOne on its own port` });
+    }
+  } else {
+    const missing = [...(hasKey ? [] : ['PORTONE_API_KEY']), ...(hasSecret ? [] : ['PORTONE_API_SECRET'])];
+    for (const variable of missing) {
+      issues.push({
+        variable,
+        message:
+          hasKey || hasSecret
+            ? `must be set together with ${hasKey ? 'PORTONE_API_KEY' : 'PORTONE_API_SECRET'}`
+            : "required: PortOne's REST API key and secret (for a local try without PortOne, set PORTONE_SANDBOX=true instead)",
+      });
+    }
   }
-  if (present.PORTONE_API_URL !== undefined && !hasKey && !hasSecret) {
-    issues.push({ variable: 'PORTONE_API_URL', message: 'needs PORTONE_API_KEY and PORTONE_API_SECRET (without keys the built-in sandbox plays PortOne)' });
+  if (present.FULFILMENT_URL !== undefined && present.FULFILMENT_SECRET === undefined) {
+    issues.push({ variable: 'FULFILMENT_SECRET', message: 'required with FULFILMENT_URL: it signs every delivery (whsec_ + base64, at least 24 random bytes)' });
   }
-  // The sandbox is PortOne, a stranger: never on the verifier's own port.
-  const verifierPort = present.PORT?.trim() ?? '8080';
-  const sandboxPort = present.SANDBOX_PORT?.trim();
-  if (!hasKey && !hasSecret && sandboxPort !== undefined && /^\d+$/.test(sandboxPort) && Number(sandboxPort) !== 0 && Number(sandboxPort) === Number(verifierPort)) {
-    issues.push({ variable: 'SANDBOX_PORT', message: `must differ from PORT (${verifierPort}): the sandbox plays PortOne on its own port` });
+  if (present.FULFILMENT_SECRET !== undefined) {
+    if (present.FULFILMENT_URL === undefined) issues.push({ variable: 'FULFILMENT_SECRET', message: 'needs FULFILMENT_URL (where paid orders are posted)' });
+    else {
+      try {
+        webhookKey(present.FULFILMENT_SECRET);
+      } catch (error) {
+        issues.push({ variable: 'FULFILMENT_SECRET', message: (error as Error).message });
+      }
+    }
   }
   return issues;
 }
@@ -77,28 +121,25 @@ function crossChecks(present: Record<string, string>): Issue[] {
 function shown(variable: string, value: string | undefined): string {
   if (value === undefined) return '';
   if (/KEY|SECRET/.test(variable)) return '';
-  let printable = value;
-  try {
-    const url = new URL(value);
-    if (url.password) {
-      url.password = '***';
-      printable = url.href;
-    }
-  } catch {
-    // not a URL: print as is
-  }
-  return ` (got ${JSON.stringify(printable)})`;
+  return ` (got ${JSON.stringify(withoutPasswords(value))})`;
 }
 
 export interface Config {
   port: number;
   host: string;
-  /** PortOne's REST V1 credentials and base URL; null: no keys, so the built-in sandbox plays PortOne. */
+  /** PortOne's REST V1 credentials and base URL; null exactly when `sandbox`. */
   portone: { apiKey: string; apiSecret: string; apiUrl: string } | null;
+  /** PORTONE_SANDBOX=true: the built-in sandbox plays PortOne, in this process, on 127.0.0.1:`sandboxPort`. */
+  sandbox: boolean;
   sandboxPort: number;
   databaseUrl: string;
   /** Origins allowed by CORS; empty: same origin only. */
   allowedOrigins: string[];
+  /** The price authority's catalog file, when set. */
+  catalogFile: string | null;
+  fulfilmentEndpoint: { url: string; secret: string } | null;
+  prepareRateLimit: number;
+  trustProxy: boolean;
   reconcileAfterMinutes: number;
   reconcileIntervalMinutes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -126,10 +167,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     portone: e.PORTONE_API_KEY && e.PORTONE_API_SECRET ? { apiKey: e.PORTONE_API_KEY, apiSecret: e.PORTONE_API_SECRET, apiUrl: e.PORTONE_API_URL ?? 'https://api.iamport.kr' } : null,
+    sandbox: e.PORTONE_SANDBOX,
     // PORT + 1; 0 (any free port) stays 0, and the last port has no next one.
     sandboxPort: e.SANDBOX_PORT ?? (e.PORT === 0 ? 0 : e.PORT === 65535 ? 65534 : e.PORT + 1),
     databaseUrl: e.DATABASE_URL,
     allowedOrigins: e.ALLOWED_ORIGINS,
+    catalogFile: e.CATALOG_FILE ?? null,
+    fulfilmentEndpoint: e.FULFILMENT_URL && e.FULFILMENT_SECRET ? { url: e.FULFILMENT_URL, secret: e.FULFILMENT_SECRET } : null,
+    prepareRateLimit: e.PREPARE_RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY,
     reconcileAfterMinutes: e.RECONCILE_AFTER_MINUTES,
     reconcileIntervalMinutes: e.RECONCILE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,

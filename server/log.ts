@@ -27,6 +27,7 @@ const ERROR_DETAILS = ['code', 'status', 'errno', 'syscall'] as const;
  * reference back to an enclosing object `[circular]`.
  */
 export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return withoutPasswords(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'function' || typeof value === 'symbol') return String(value);
   if (value === null || typeof value !== 'object') return value;
@@ -43,7 +44,7 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
       }));
       return {
         name: value.name,
-        message: value.message,
+        message: withoutPasswords(value.message),
         ...details,
         ...(value.cause !== undefined ? { cause: redact(value.cause, depth + 1, seen) } : {}),
         ...(value instanceof AggregateError ? { errors: redact(value.errors, depth + 1, seen) } : {}),
@@ -60,10 +61,19 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
 }
 
 function maskPassword(url: URL): string {
-  if (!url.password) return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
+  return withoutPasswords(url.href);
+}
+
+/** `scheme://user:password@host` and `password=…` (a libpq-style query) anywhere in a text. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/]*@/gi;
+const QUERY_PASSWORD = /([?&]password=)[^&\s#]*/gi;
+
+/**
+ * A text with the password part of every URL in it masked (`postgres://app:***@db/shop`): a DATABASE_URL or a
+ * PORTONE_API_URL quoted in a log line, an error or a configuration message never shows its password.
+ */
+export function withoutPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, '$1***@').replace(QUERY_PASSWORD, '$1***');
 }
 
 /** The line's own keys: a field of the same name is kept as `field_<name>` rather than replacing them. */
@@ -74,6 +84,7 @@ export function createLogger(level: LogLevel = 'info', base: LogFields = {}, wri
     if (RANK[at] < RANK[level]) return;
     const line: Record<string, unknown> = { time: new Date().toISOString(), level: at, message };
     for (const [key, value] of Object.entries(redact({ ...base, ...fields }) as LogFields)) line[OWN_KEYS.has(key) ? `field_${key}` : key] = value;
+    line.message = withoutPasswords(message);
     // A log call must never throw into the code that logs (often a catch block).
     let text: string;
     try {

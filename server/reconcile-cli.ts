@@ -1,7 +1,8 @@
 /**
- * `npm run reconcile`: one reconcile pass over the configured store and PortOne, then exit. Without PortOne
- * keys it talks to the sandbox the running demo started (SANDBOX_PORT), with the sandbox's credentials.
- * `--older-than MINUTES` overrides RECONCILE_AFTER_MINUTES.
+ * `npm run reconcile`: one reconcile pass over the configured store and PortOne, then exit. It settles orders
+ * (refunds included) but never delivers a fulfilment: the running server(s) deliver what it made paid. With
+ * PORTONE_SANDBOX=true it talks to the sandbox the running demo started (127.0.0.1:SANDBOX_PORT), with the
+ * sandbox's default credentials. `--older-than MINUTES` overrides RECONCILE_AFTER_MINUTES.
  *
  * stdout carries the JSON report and nothing else (so `npm run --silent reconcile | jq` works); logs go to
  * stderr. Exit 0 once the pass ran (orders PortOne could not be read are `error` in the report and are
@@ -35,8 +36,9 @@ try {
   const olderThan = values['older-than'] === undefined ? config.reconcileAfterMinutes : minutes(values['older-than']);
   // Every log line on stderr: stdout is the report.
   const logger = createLogger(config.logLevel, { component: 'reconcile' }, (line) => process.stderr.write(`${line}\n`));
+  const sandboxCredentials = config.sandbox ? (await import('./sandbox/state.js')).DEFAULT_CREDENTIALS : null;
   const portone = new PortOneClient({
-    ...(config.portone ?? { apiUrl: `http://${config.host}:${config.sandboxPort}`, apiKey: 'sandbox_api_key', apiSecret: 'sandbox_api_secret' }),
+    ...(config.portone ?? { apiUrl: `http://127.0.0.1:${config.sandboxPort}`, ...sandboxCredentials! }),
     logger: logger.child({ component: 'portone' }),
   });
   const store = await openStore(config.databaseUrl);

@@ -1,70 +1,89 @@
 /**
- * Reconcile: the safety net for everything the browser and the webhook can lose. Orders still waiting
- * (`ready`, `vbank_issued`, `failed`) after N minutes are looked up at PortOne by merchant_uid and settled
- * through the same decision table; paid orders whose fulfilment hook was interrupted get it again.
+ * Reconcile: the safety net for everything the browser and the webhook can lose. It examines orders fairly (least
+ * recently examined first, a bounded number per pass, orders with a refund still owed before all others) under a
+ * lease in the store, so several processes never examine one order at once; for each, it reads **every** payment
+ * PortOne holds for it (a double charge whose webhook was lost included) and settles each through the same decision
+ * table as verify and the webhook. It never delivers a fulfilment (the running servers do: SPEC §4).
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { PortOneClient } from './portone/client.js';
-import { fulfil, settle, type SettleDeps } from './settle.js';
+import type { PortOnePayment } from './portone/schemas.js';
+import { outcomeLabel, settlePayment, type SettleDeps, type SettleOutcome } from './settle.js';
 
 export interface ReconcileDeps extends SettleDeps {
-  portone: Pick<PortOneClient, 'getPayment' | 'cancel' | 'findPayment'>;
+  portone: Pick<PortOneClient, 'getPayment' | 'cancel' | 'findAllPayments'>;
+  /** Told of each order a pass made paid (the in-process reconcile hands it to the fulfilment deliverer). */
+  onSettled?: (outcome: SettleOutcome) => void;
 }
 
 export interface ReconcileOptions {
-  /** Only orders not moved for this long. Default 10 minutes. */
+  /** Only orders not moved for this long (the browser and the webhook had their chance). Default 10 minutes. */
   olderThanMinutes?: number;
   /**
-   * Orders last moved longer ago than this are left alone (default 7 days): abandoned checkouts stay `ready`
-   * for ever, and re-reading them every pass would crowd out the orders that can still be paid.
+   * Orders last moved longer ago than this are left alone (default 7 days), unless a refund is owed on them:
+   * abandoned checkouts stay `ready` for ever.
    */
   maxAgeMinutes?: number;
-  /** At most this many orders per run. Default 500. */
+  /** At most this many orders per pass. Default 500. */
   limit?: number;
+  /** How long this pass holds each order it claimed, should it die. Default 10 minutes. */
+  leaseMinutes?: number;
 }
 
 export interface ReconcileReport {
   checked: number;
-  /** merchant_uid → what settling answered (`paid`, `ready`, `failed`, …), or `no_payment`, or `error`. */
+  /** merchant_uid → what each of its payments came to (`imp_uid: outcome`), or `no_payment`, or `error: …`. */
   outcomes: Record<string, string>;
-  /** Paid orders whose interrupted fulfilment hook was run again and this time succeeded. */
-  refulfilled: number;
+  /** How many payments came to each outcome (`paid`, `refunded_duplicate`, `refund_pending`, `failed`, …). */
+  counts: Record<string, number>;
+}
+
+/**
+ * The order payments are settled in: paid ones first (the earliest paid settles the order, the later ones are
+ * duplicates), then issued accounts, then the rest; so a failed first attempt can never close an order that a
+ * later attempt paid.
+ */
+function settlingOrder(a: PortOnePayment, b: PortOnePayment): number {
+  const rank = (p: PortOnePayment) => (p.status === 'paid' ? 0 : p.status === 'ready' ? 1 : 2);
+  return rank(a) - rank(b) || (a.paid_at || a.vbank_issued_at || a.started_at) - (b.paid_at || b.vbank_issued_at || b.started_at);
 }
 
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const before = new Date(Date.now() - (options.olderThanMinutes ?? 10) * 60_000);
-  const since = new Date(Date.now() - (options.maxAgeMinutes ?? 7 * 24 * 60) * 60_000);
-  const limit = options.limit ?? 500;
-  const report: ReconcileReport = { checked: 0, outcomes: {}, refulfilled: 0 };
-
-  for (const order of await deps.store.stale(['ready', 'vbank_issued', 'failed'], before, limit, since)) {
+  const now = Date.now();
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const orders = await deps.store.claimForReconcile({
+    before: new Date(now - (options.olderThanMinutes ?? 10) * 60_000),
+    since: new Date(now - (options.maxAgeMinutes ?? 7 * 24 * 60) * 60_000),
+    limit: options.limit ?? 500,
+    owner,
+    leaseMs: Math.round((options.leaseMinutes ?? 10) * 60_000),
+  });
+  const report: ReconcileReport = { checked: 0, outcomes: {}, counts: {} };
+  for (const order of orders) {
     report.checked++;
     try {
-      // A paid attempt wins over later failed ones for the same order; else the latest attempt.
-      const payment = (await deps.portone.findPayment(order.merchant_uid, 'paid')) ?? (await deps.portone.findPayment(order.merchant_uid));
-      if (!payment) {
+      const payments = (await deps.portone.findAllPayments(order.merchant_uid)).filter((p) => p.merchant_uid === order.merchant_uid).sort(settlingOrder);
+      if (payments.length === 0) {
         report.outcomes[order.merchant_uid] = 'no_payment';
         continue;
       }
-      const settlement = await settle(deps, payment.imp_uid, undefined, 'reconcile');
-      report.outcomes[order.merchant_uid] = String(settlement.body.status);
+      const said: string[] = [];
+      for (const payment of payments) {
+        const outcome = await settlePayment(deps, payment, 'reconcile');
+        const label = outcomeLabel(outcome);
+        report.counts[label] = (report.counts[label] ?? 0) + 1;
+        deps.onSettled?.(outcome);
+        said.push(`${payment.imp_uid}: ${label}`);
+      }
+      report.outcomes[order.merchant_uid] = said.join(', ');
     } catch (error) {
       deps.logger.warn('reconcile: order not settled', { merchant_uid: order.merchant_uid, error });
-      report.outcomes[order.merchant_uid] = 'error';
+      report.outcomes[order.merchant_uid] = `error: ${(error as Error).message}`;
+    } finally {
+      await deps.store.releaseReconcile(order.merchant_uid, owner).catch(() => undefined);
     }
   }
-
-  for (const order of await deps.store.unfulfilled(before, limit)) {
-    try {
-      const payment = order.imp_uid ? await deps.portone.getPayment(order.imp_uid) : null;
-      if (payment?.status === 'paid') {
-        // fulfil() logs and swallows a hook that throws again; count only a hook that now went through.
-        await fulfil(deps, order, payment);
-        if ((await deps.store.get(order.merchant_uid))?.fulfilled_at) report.refulfilled++;
-      }
-    } catch (error) {
-      deps.logger.warn('reconcile: fulfilment not retried', { merchant_uid: order.merchant_uid, error });
-    }
-  }
-  deps.logger.info('reconcile done', { checked: report.checked, refulfilled: report.refulfilled });
+  deps.logger.info('reconcile done', { checked: report.checked, ...report.counts });
   return report;
 }

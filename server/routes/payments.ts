@@ -1,58 +1,161 @@
 /**
- * The merchant's payment routes (SPEC §4): prepare an order, complete (verify) a payment, read an order.
+ * The merchant's payment routes (SPEC §4–§5): prepare an order (priced by the server), complete (verify) a payment,
+ * read an order.
  */
 import { randomBytes } from 'node:crypto';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { badRequest, parseBody, RouteError } from '../errors.js';
-import { isValidAmount, sameAmount } from '../money.js';
+import type { FulfilmentDeliverer } from '../fulfilment.js';
+import type { Logger } from '../log.js';
+import { sameAmount } from '../money.js';
+import type { PortOneClient } from '../portone/client.js';
 import { PortOneUnavailable } from '../portone/client.js';
-import { settle, type SettleDeps, unavailable } from '../settle.js';
-import type { Order } from '../store/types.js';
-
-const merchantUid = z.string().min(1, 'must not be empty').max(40, 'at most 40 characters');
+import type { PortOnePayment } from '../portone/schemas.js';
+import { type PriceOrder, priceOf } from '../pricing.js';
+import { settle, type SettleDeps, type SettleOutcome } from '../settle.js';
+import type { Order, OrderItem } from '../store/types.js';
+import { amount, currency, items, merchantUid, text } from './fields.js';
+import type { RateLimit } from './rate-limit.js';
 
 const prepareBody = z
   .strictObject({
-    amount: z.number({ error: 'must be a number' }).refine(isValidAmount, 'must be a positive number with at most 6 decimals'),
-    name: z.string().max(256, 'at most 256 characters').optional(),
+    amount,
+    name: text(256).optional(),
     merchant_uid: merchantUid.optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as KRW').default('KRW'),
+    currency: currency.default('KRW'),
+    items: items.optional(),
   })
   .refine((b) => b.currency !== 'KRW' || Number.isInteger(b.amount), { path: ['amount'], message: 'must be a whole number of won for KRW' });
 
+const pathParams = z.object({ merchant_uid: text(Number.MAX_SAFE_INTEGER) });
+
 const completeBody = z.strictObject({
-  imp_uid: z.string().min(1, 'must not be empty').max(64, 'at most 64 characters'),
+  imp_uid: text(64).min(1, 'must not be empty'),
   merchant_uid: merchantUid,
 });
+
+/** SPEC §4: `complete` waits this long for the first fulfilment attempt, then answers `fulfilment: 'pending'`. */
+export const FULFILMENT_WAIT_MS = 10_000;
+
+/**
+ * SPEC §5: every verify answer within 30 s. Settling may use up to 25 s of PortOne's time; the fulfilment wait gets
+ * only what is left up to this point (a margin for the store and the network), never its full 10 s on top: before,
+ * a slow PortOne (25 s) and a slow hook (10 s) together answered after 35 s.
+ */
+export const COMPLETE_ANSWER_MS = 28_000;
 
 function requireJson(ctx: Context): void {
   if (!ctx.request.is('application/json')) throw badRequest('expected a JSON body (Content-Type: application/json)');
 }
 
-/** `order_` + time + randomness: unique, sortable, under PortOne's 40 characters. */
-function newMerchantUid(): string {
-  return `order_${Date.now().toString(36)}_${randomBytes(6).toString('hex')}`;
+/** `order_` + time + 96 random bits: unguessable (nobody can squat or read another buyer's order), sortable, ≤ 40 characters. */
+export function newMerchantUid(): string {
+  return `order_${Date.now().toString(36)}_${randomBytes(12).toString('hex')}`;
 }
 
-/** What GET /payments/:merchant_uid shows: the order and its history, no buyer data. */
+/** The same lines in the same order (what a re-prepare of one order id must ask for). */
+function sameItems(a: OrderItem[] | null, b: OrderItem[] | null): boolean {
+  return JSON.stringify(a?.map(({ id, quantity }) => [id, quantity]) ?? null) === JSON.stringify(b?.map(({ id, quantity }) => [id, quantity]) ?? null);
+}
+
+/** What GET /payments/:merchant_uid shows: the order, its history, its payments and its fulfilment; no buyer data. */
 export function orderView(order: Order): Record<string, unknown> {
-  const { merchant_uid, amount, currency, name, state, imp_uid, history } = order;
-  return { merchant_uid, amount, currency, name, state, imp_uid, history };
+  const { merchant_uid, amount, currency, name, items, state, imp_uid, history, payments, fulfilment } = order;
+  return {
+    merchant_uid,
+    amount,
+    currency,
+    name,
+    items,
+    state,
+    imp_uid,
+    history,
+    payments: payments.map(({ imp_uid, amount, currency, status, disposition, at }) => ({ imp_uid, amount, currency, status, disposition, at })),
+    fulfilment: { state: fulfilment.state, attempts: fulfilment.attempts, at: fulfilment.at },
+  };
 }
 
-export function createPaymentRoutes(deps: SettleDeps & { portone: SettleDeps['portone'] & { prepare(merchantUid: string, amount: number, currency: string): Promise<unknown> } }): Router {
+function paymentFields(p: PortOnePayment): Record<string, unknown> {
+  return { imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, amount: p.amount, currency: p.currency, pay_method: p.pay_method, paid_at: p.paid_at, receipt_url: p.receipt_url };
+}
+
+function vbankFields(p: PortOnePayment): Record<string, unknown> {
+  return { vbank_num: p.vbank_num, vbank_name: p.vbank_name, vbank_holder: p.vbank_holder, vbank_date: p.vbank_date, vbank_code: p.vbank_code };
+}
+
+/** SPEC §5: the verify endpoint's answer for each outcome. */
+export function verifyAnswer(outcome: SettleOutcome): { status: number; body: Record<string, unknown> } {
+  switch (outcome.kind) {
+    case 'paid':
+      return { status: 200, body: { status: 'paid', ...paymentFields(outcome.payment) } };
+    case 'vbank_issued':
+      return { status: 200, body: { status: 'ready', ...paymentFields(outcome.payment), ...vbankFields(outcome.payment) } };
+    case 'not_paid':
+      return { status: 402, body: { status: outcome.status, message: outcome.message } };
+    case 'refunded':
+      return { status: 409, body: { status: outcome.reason, refund: outcome.refund, message: outcome.message } };
+    case 'mismatch':
+      return { status: 409, body: { status: 'mismatch', message: outcome.message } };
+    case 'unknown_payment':
+      return { status: 404, body: { status: 'unknown_payment', message: outcome.message } };
+    case 'unknown_order':
+      return { status: 404, body: { status: 'unknown_order' } };
+    case 'unavailable':
+      return { status: 502, body: { status: 'error', retryable: true, message: outcome.message } };
+  }
+}
+
+export interface PaymentRouteDeps extends SettleDeps {
+  portone: SettleDeps['portone'] & Pick<PortOneClient, 'prepare'>;
+  priceOrder: PriceOrder;
+  fulfilment: FulfilmentDeliverer;
+  prepareLimit: RateLimit;
+  /** How long `complete` waits for the first delivery attempt (SPEC: 10 s; tests shorten it). */
+  fulfilmentWaitMs?: number;
+  logger: Logger;
+}
+
+export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
   const router = new Router();
 
-  router.post('/payments/prepare', async (ctx) => {
+  router.post('/payments/prepare', deps.prepareLimit, async (ctx) => {
     requireJson(ctx);
     const body = parseBody(prepareBody, ctx.request.body);
-    const { created, order } = await deps.store.create({ merchant_uid: body.merchant_uid ?? newMerchantUid(), amount: body.amount, currency: body.currency, name: body.name ?? null });
-    if (!created && (order.state !== 'ready' || !sameAmount(order.amount, body.amount) || order.currency !== body.currency)) {
+    const price = await priceOf(deps.priceOrder, {
+      items: body.items ?? null,
+      amount: body.amount,
+      currency: body.currency,
+      name: body.name ?? null,
+      merchant_uid: body.merchant_uid ?? null,
+    });
+    if (!sameAmount(price.amount, body.amount) || price.currency !== body.currency) {
+      // The page showed another price (a stale cart, or a tampered one): nothing is stored; the page may show this one.
+      throw new RouteError(409, {
+        status: 'price_changed',
+        amount: price.amount,
+        currency: price.currency,
+        message: `The price is ${price.amount} ${price.currency}, not ${body.amount} ${body.currency}.`,
+      });
+    }
+    const { created, order } = await deps.store.create({
+      merchant_uid: body.merchant_uid ?? newMerchantUid(),
+      amount: price.amount,
+      currency: price.currency,
+      name: price.name,
+      items: body.items ?? null,
+    });
+    if (!created && (order.state !== 'ready' || !sameAmount(order.amount, price.amount) || order.currency !== price.currency || !sameItems(order.items, body.items ?? null))) {
+      // Another cart under the same order id, even at the same total, is another order: fulfilment ships the stored items.
       throw new RouteError(409, {
         status: 'error',
-        message: order.state !== 'ready' ? `order ${order.merchant_uid} is already ${order.state}` : `order ${order.merchant_uid} exists with ${order.amount} ${order.currency}`,
+        message:
+          order.state !== 'ready'
+            ? `order ${order.merchant_uid} is already ${order.state}`
+            : sameItems(order.items, body.items ?? null)
+              ? `order ${order.merchant_uid} exists with ${order.amount} ${order.currency}`
+              : `order ${order.merchant_uid} exists with other items`,
       });
     }
     try {
@@ -60,26 +163,54 @@ export function createPaymentRoutes(deps: SettleDeps & { portone: SettleDeps['po
       await deps.portone.prepare(order.merchant_uid, order.amount, order.currency);
     } catch (error) {
       deps.logger.warn('prepare: PortOne registration failed', { merchant_uid: order.merchant_uid, error });
-      const settlement = unavailable(error instanceof PortOneUnavailable ? 'PortOne could not be reached; try again.' : `PortOne refused the amount: ${(error as Error).message}`);
-      throw new RouteError(settlement.status, { ...settlement.body, retryable: error instanceof PortOneUnavailable });
+      const reachable = !(error instanceof PortOneUnavailable);
+      throw new RouteError(502, {
+        status: 'error',
+        retryable: !reachable,
+        message: reachable ? `PortOne refused the amount: ${(error as Error).message}` : 'PortOne could not be reached; try again.',
+      });
     }
     ctx.status = 201;
-    ctx.body = { merchant_uid: order.merchant_uid, amount: order.amount, currency: order.currency };
+    ctx.body = { merchant_uid: order.merchant_uid, amount: order.amount, currency: order.currency, name: order.name };
   });
 
   router.post('/payments/complete', async (ctx) => {
+    const started = Date.now();
     requireJson(ctx);
     const body = parseBody(completeBody, ctx.request.body);
-    const settlement = await settle(deps, body.imp_uid, body.merchant_uid, 'complete');
-    ctx.status = settlement.status;
-    ctx.body = settlement.body;
+    const outcome = await settle(deps, body.imp_uid, body.merchant_uid, 'complete');
+    const answer = verifyAnswer(outcome);
+    if (outcome.kind === 'paid') {
+      const left = started + COMPLETE_ANSWER_MS - Date.now();
+      const wait = Math.max(0, Math.min(deps.fulfilmentWaitMs ?? FULFILMENT_WAIT_MS, left));
+      answer.body.fulfilment = await fulfilmentWithin(deps.fulfilment, outcome, wait);
+    }
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   });
 
   router.get('/payments/:merchant_uid', async (ctx) => {
-    const order = await deps.store.get(ctx.params.merchant_uid);
+    // The path is input too (SPEC §4 bad input): `/payments/%00` reached the store, which refuses a NUL, and
+    // answered 500. Text no store can look up (a NUL, an unpaired surrogate) is a 400 naming merchant_uid; any
+    // other id that names no order (too long included) is still 404 unknown_order.
+    const { merchant_uid } = parseBody(pathParams, { merchant_uid: ctx.params.merchant_uid });
+    const order = await deps.store.get(merchant_uid);
     if (!order) throw new RouteError(404, { status: 'unknown_order' });
     ctx.body = orderView(order);
   });
 
   return router;
+}
+
+/**
+ * The first delivery attempt, waited for at most `waitMs` (the answer must come within SPEC's 30 s whatever the
+ * merchant's hook does): `done`, or `pending` while delivery goes on.
+ */
+async function fulfilmentWithin(deliverer: FulfilmentDeliverer, outcome: Extract<SettleOutcome, { kind: 'paid' }>, waitMs: number): Promise<'done' | 'pending'> {
+  if (outcome.order.fulfilment.state === 'done') return 'done';
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), waitMs)));
+  const state = await Promise.race([deliverer.deliver(outcome.order.merchant_uid, outcome.payment), waited]);
+  clearTimeout(timer);
+  return state === 'done' ? 'done' : 'pending';
 }

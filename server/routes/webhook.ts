@@ -6,28 +6,33 @@
 import { Router } from '@koa/router';
 import { z } from 'zod';
 import { badRequest, parseBody } from '../errors.js';
-import { settle, type SettleDeps } from '../settle.js';
+import type { FulfilmentDeliverer } from '../fulfilment.js';
+import { outcomeLabel, settle, type SettleDeps } from '../settle.js';
+import { text } from './fields.js';
 
 /** Unknown fields (`cancellation_id`, future ones) are ignored. */
 const notification = z.object({
-  imp_uid: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(64, 'at most 64 characters'),
-  merchant_uid: z.string().max(40).optional(),
-  status: z.string().max(20).optional(),
+  imp_uid: text(64).min(1, 'must not be empty'),
+  merchant_uid: text(40).optional(),
+  status: text(20).optional(),
 });
 
-export function createWebhookRoutes(deps: SettleDeps): Router {
+export function createWebhookRoutes(deps: SettleDeps & { fulfilment: FulfilmentDeliverer }): Router {
   const router = new Router();
   router.post('/portone/webhook', async (ctx) => {
     if (!ctx.request.is('application/json', 'application/x-www-form-urlencoded')) throw badRequest('expected a JSON or form body');
     const body = parseBody(notification, ctx.request.body);
-    const settlement = await settle(deps, body.imp_uid, undefined, 'webhook');
-    deps.logger.info('webhook handled', { imp_uid: body.imp_uid, said: body.status, settled: settlement.body.status });
-    if (settlement.status === 502) {
+    const outcome = await settle(deps, body.imp_uid, undefined, 'webhook');
+    const settled = outcomeLabel(outcome);
+    deps.logger.info('webhook handled', { imp_uid: body.imp_uid, said: body.status, settled });
+    if (outcome.kind === 'unavailable') {
       ctx.status = 502;
-      ctx.body = settlement.body;
+      ctx.body = { status: 'error', retryable: true, message: outcome.message };
       return;
     }
-    ctx.body = { status: 'ok', settled: settlement.body.status };
+    // Delivered in the background: PortOne waits for this answer, not for the merchant's shop.
+    if (outcome.kind === 'paid' && outcome.order.fulfilment.state === 'pending') void deps.fulfilment.deliver(outcome.order.merchant_uid, outcome.payment);
+    ctx.body = { status: 'ok', settled };
   });
   return router;
 }

@@ -18,7 +18,7 @@ import { WebhookSender } from './webhooks.js';
 
 export type { Payment, PaymentStatus } from './payment.js';
 export type { CallRecord, Fault, SandboxConfig, SandboxOptions, WebhookDelivery, WindowScript } from './state.js';
-export { SandboxState } from './state.js';
+export { DEFAULT_CREDENTIALS, SandboxState } from './state.js';
 
 const BODY_LIMIT = '100kb';
 /** The route name a call gets in the call log when no route matched its path. */

@@ -133,6 +133,9 @@ export const TOKEN_LIFETIME_S = 30 * 60;
 export const TOKEN_EXTENSION_WINDOW_S = 60;
 export const TOKEN_EXTENSION_S = 5 * 60;
 
+/** The credentials the sandbox accepts unless told others (SANDBOX_API_KEY / SANDBOX_API_SECRET). */
+export const DEFAULT_CREDENTIALS = { apiKey: 'sandbox_api_key', apiSecret: 'sandbox_api_secret' } as const;
+
 export class SandboxState {
   readonly apiKey: string;
   readonly apiSecret: string;
@@ -152,8 +155,8 @@ export class SandboxState {
   private readonly defaults: SandboxConfig;
 
   constructor(options: SandboxOptions = {}) {
-    this.apiKey = options.apiKey ?? 'sandbox_api_key';
-    this.apiSecret = options.apiSecret ?? 'sandbox_api_secret';
+    this.apiKey = options.apiKey ?? DEFAULT_CREDENTIALS.apiKey;
+    this.apiSecret = options.apiSecret ?? DEFAULT_CREDENTIALS.apiSecret;
     const maxPayments = options.maxPayments ?? 10_000;
     const maxLog = options.maxLogEntries ?? 1_000;
     this.payments = new BoundedMap(maxPayments, (impUid, record) => this.unindex(record.payment.merchant_uid, impUid));
@@ -250,6 +253,12 @@ export class SandboxState {
 
   setConfig(patch: Partial<SandboxConfig>): void {
     this.config = { ...this.config, ...patch };
+  }
+
+  /** Change what `reset` goes back to, and the current config with it (the in-process sandbox's notification URL). */
+  setDefaults(patch: Partial<SandboxConfig>): void {
+    Object.assign(this.defaults, patch);
+    this.setConfig(patch);
   }
 
   /** Forget everything: payments, prepared amounts, token, scripts, faults, logs, clock and config. */

@@ -6,16 +6,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.js';
+import { createApp, type VerifierApp } from '../../server/app.js';
+import type { FulfilmentOptions } from '../../server/fulfilment.js';
 import { silentLogger } from '../../server/log.js';
 import { PortOneClient, type PortOneClientOptions } from '../../server/portone/client.js';
 import type { PortOnePayment } from '../../server/portone/schemas.js';
+import type { PriceOrder } from '../../server/pricing.js';
 import { openStore } from '../../server/store/index.js';
 import type { Order, OrderStore } from '../../server/store/types.js';
 import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox } from './helpers.js';
 
 export interface VerifierHarness {
   url: string;
+  app: VerifierApp;
   sandbox: SandboxClient;
   store: OrderStore;
   portone: PortOneClient;
@@ -34,6 +37,13 @@ export interface HarnessOptions {
   /** Reuse a running sandbox (several verifiers on one PortOne). */
   sandbox?: SandboxClient;
   onPaid?: (order: Order, payment: PortOnePayment) => void | Promise<void>;
+  /** The price authority; default: the browser's price (the sandbox's demo mode). */
+  priceOrder?: PriceOrder;
+  /** FULFILMENT_URL / FULFILMENT_SECRET. */
+  fulfilmentEndpoint?: { url: string; secret: string };
+  /** Deliverer tuning; default: fast polls and backoff, so retries happen within a test. */
+  fulfilment?: Omit<FulfilmentOptions, 'onPaid' | 'endpoint'> & { waitMs?: number };
+  prepareRateLimit?: number;
 }
 
 export async function startVerifier(options: HarnessOptions = {}): Promise<VerifierHarness> {
@@ -47,6 +57,10 @@ export async function startVerifier(options: HarnessOptions = {}): Promise<Verif
     store,
     portone,
     logger: silentLogger,
+    ...(options.priceOrder ? { priceOrder: options.priceOrder } : { trustBrowserPrices: true }),
+    fulfilmentEndpoint: options.fulfilmentEndpoint,
+    fulfilment: { pollMs: 50, backoffMs: 20, maxBackoffMs: 200, leaseMs: 2_000, ...options.fulfilment },
+    prepareRateLimit: options.prepareRateLimit ?? 0,
     onPaid: async (order, payment) => {
       fulfilled.push({ order, payment });
       await options.onPaid?.(order, payment);
@@ -68,6 +82,7 @@ export async function startVerifier(options: HarnessOptions = {}): Promise<Verif
   };
   return {
     url,
+    app,
     sandbox,
     store,
     portone,
@@ -87,6 +102,7 @@ export async function startVerifier(options: HarnessOptions = {}): Promise<Verif
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await app.close();
       await store.close();
       if (!options.sandbox) await sandbox.sandbox.close();
       if (dir) rmSync(dir, { recursive: true, force: true });

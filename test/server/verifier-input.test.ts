@@ -18,11 +18,11 @@ async function registered(merchant_uid: string): Promise<{ status: number; respo
 }
 
 describe('POST /payments/prepare', () => {
-  test('201 {merchant_uid, amount, currency}; the order is stored ready and the amount registered with PortOne', async () => {
+  test('201 {merchant_uid, amount, currency, name}; the order is stored ready and the amount registered with PortOne', async () => {
     const merchant_uid = uid('prep');
     const answer = await v.prepare({ merchant_uid, amount: 39000, name: '무선 키보드' });
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
-    assert.deepEqual(answer.body, { merchant_uid, amount: 39000, currency: 'KRW' });
+    assert.deepEqual(answer.body, { merchant_uid, amount: 39000, currency: 'KRW', name: '무선 키보드' });
     assert.deepEqual(await registered(merchant_uid), { status: 200, response: { merchant_uid, amount: 39000, currency: 'KRW' } });
     const order = await orderOf(v, merchant_uid);
     assert.deepEqual(
@@ -42,7 +42,7 @@ describe('POST /payments/prepare', () => {
       assert.ok(merchant_uid.length > 0 && merchant_uid.length <= 40, `${merchant_uid} fits PortOne's 40 characters`);
       assert.ok(!seen.has(merchant_uid), 'unique');
       seen.add(merchant_uid);
-      assert.deepEqual(answer.body, { merchant_uid, amount: 1000 + i, currency: 'KRW' });
+      assert.deepEqual(answer.body, { merchant_uid, amount: 1000 + i, currency: 'KRW', name: null });
       assert.equal((await registered(merchant_uid)).response.amount, 1000 + i);
       assert.equal((await orderOf(v, merchant_uid)).state, 'ready');
     }
@@ -57,7 +57,7 @@ describe('POST /payments/prepare', () => {
     ]) {
       const again = await v.prepare(body);
       assert.equal(again.status, 201, JSON.stringify(again.body));
-      assert.deepEqual(again.body, { merchant_uid, amount: 5000, currency: 'KRW' });
+      assert.deepEqual(again.body, { merchant_uid, amount: 5000, currency: 'KRW', name: null });
     }
     assert.deepEqual(trail(await orderOf(v, merchant_uid)), ['ready/prepare']);
     assert.equal((await registered(merchant_uid)).response.amount, 5000);
@@ -118,7 +118,7 @@ describe('POST /payments/prepare', () => {
     const merchant_uid = uid('prep');
     const answer = await v.prepare({ merchant_uid, amount: 10.5, currency: 'USD' });
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
-    assert.deepEqual(answer.body, { merchant_uid, amount: 10.5, currency: 'USD' });
+    assert.deepEqual(answer.body, { merchant_uid, amount: 10.5, currency: 'USD', name: null });
     assert.deepEqual((await registered(merchant_uid)).response, { merchant_uid, amount: 10.5, currency: 'USD' });
     assert.deepEqual([(await orderOf(v, merchant_uid)).amount, (await orderOf(v, merchant_uid)).currency], [10.5, 'USD']);
     // And the same again is the same order, exactly (no float drift).
@@ -155,73 +155,108 @@ describe('POST /payments/prepare', () => {
 });
 
 describe('bad input → 400 {status: error, message} naming the field', () => {
-  const prepareCases: Array<[string, unknown, string]> = [
-    ['amount missing', {}, 'amount'],
-    ['amount a string', { amount: '1000' }, 'amount'],
-    ['amount null', { amount: null }, 'amount'],
-    ['amount a boolean', { amount: true }, 'amount'],
-    ['amount an array', { amount: [1000] }, 'amount'],
+  // The third column is the field the message names; the fourth, when given, what the message says of it.
+  const prepareCases: Array<[string, unknown, string, RegExp?]> = [
+    ['amount missing', {}, 'amount', /amount: required/],
+    ['amount a string', { amount: '1000' }, 'amount', /amount: expected a number, got a string/],
+    ['amount null', { amount: null }, 'amount', /amount: expected a number, got null/],
+    ['amount a boolean', { amount: true }, 'amount', /amount: expected a number, got a boolean/],
+    ['amount an array', { amount: [1000] }, 'amount', /amount: expected a number, got an array/],
+    ['amount an object', { amount: { value: 1000 } }, 'amount', /amount: expected a number, got an object/],
     ['amount zero', { amount: 0 }, 'amount'],
     ['amount negative', { amount: -1000 }, 'amount'],
     ['amount too large', { amount: 1e21 }, 'amount'],
     ['amount with 7 decimals', { amount: 1.0000001, currency: 'USD' }, 'amount'],
-    ['name a number', { amount: 1000, name: 5 }, 'name'],
+    ['name a number', { amount: 1000, name: 5 }, 'name', /name: expected a string, got a number/],
+    ['name null', { amount: 1000, name: null }, 'name', /name: expected a string, got null/],
     ['name over 256', { amount: 1000, name: 'x'.repeat(257) }, 'name'],
-    ['merchant_uid a number', { amount: 1000, merchant_uid: 12345 }, 'merchant_uid'],
+    ['merchant_uid a number', { amount: 1000, merchant_uid: 12345 }, 'merchant_uid', /merchant_uid: expected a string, got a number/],
     ['merchant_uid empty', { amount: 1000, merchant_uid: '' }, 'merchant_uid'],
     ['merchant_uid over 40', { amount: 1000, merchant_uid: 'm'.repeat(41) }, 'merchant_uid'],
     ['currency lower case', { amount: 1000, currency: 'krw' }, 'currency'],
     ['currency not 3 letters', { amount: 1000, currency: 'KRWX' }, 'currency'],
-    ['currency a number', { amount: 1000, currency: 410 }, 'currency'],
-    ['an unknown field', { amount: 1000, buyer_email: 'a@b.c' }, 'buyer_email'],
+    ['currency a number', { amount: 1000, currency: 410 }, 'currency', /currency: expected a string, got a number/],
+    ['an unknown field', { amount: 1000, buyer_email: 'a@b.c' }, 'buyer_email', /unknown field buyer_email/],
     ['an unknown field imp_uid', { amount: 1000, imp_uid: 'imp_1' }, 'imp_uid'],
-    ['an array body', [{ amount: 1000 }], 'body'],
+    ['an array body', [{ amount: 1000 }], 'body', /body: expected an object, got an array/],
+    // items: the element's attribute, `[{"id":"chair-01","quantity":2}]`.
+    ['items a string', { amount: 1000, items: 'chair-01' }, 'items', /items: expected an array, got a string/],
+    ['items an object', { amount: 1000, items: { id: 'chair-01', quantity: 1 } }, 'items', /items: expected an array, got an object/],
+    ['items null', { amount: 1000, items: null }, 'items', /items: expected an array, got null/],
+    ['items empty', { amount: 1000, items: [] }, 'items', /items: must list at least one item/],
+    ['items over 100 lines', { amount: 1000, items: Array.from({ length: 101 }, (_, i) => ({ id: `p-${i}`, quantity: 1 })) }, 'items', /items: at most 100/],
+    ['an item a number', { amount: 1000, items: [1] }, 'items.0', /items\.0: expected an object, got a number/],
+    ['an item a string', { amount: 1000, items: ['chair-01'] }, 'items.0', /items\.0: expected an object, got a string/],
+    ['an item without id', { amount: 1000, items: [{ quantity: 1 }] }, 'items.0.id', /items\.0\.id: required/],
+    ['an item id a number', { amount: 1000, items: [{ id: 1, quantity: 1 }] }, 'items.0.id', /items\.0\.id: expected a string, got a number/],
+    ['an item id empty', { amount: 1000, items: [{ id: '', quantity: 1 }] }, 'items.0.id'],
+    ['an item id over 64', { amount: 1000, items: [{ id: 'x'.repeat(65), quantity: 1 }] }, 'items.0.id'],
+    ['an item without quantity', { amount: 1000, items: [{ id: 'chair-01' }] }, 'items.0.quantity', /items\.0\.quantity: required/],
+    ['an item quantity a string', { amount: 1000, items: [{ id: 'chair-01', quantity: '2' }] }, 'items.0.quantity', /items\.0\.quantity: expected a number, got a string/],
+    ['an item quantity 0', { amount: 1000, items: [{ id: 'chair-01', quantity: 0 }] }, 'items.0.quantity'],
+    ['an item quantity a fraction', { amount: 1000, items: [{ id: 'chair-01', quantity: 0.5 }] }, 'items.0.quantity'],
+    ['an item quantity over 10000', { amount: 1000, items: [{ id: 'chair-01', quantity: 10001 }] }, 'items.0.quantity'],
+    ['an item with an unknown field (a price)', { amount: 1000, items: [{ id: 'chair-01', quantity: 1, amount: 1 }] }, 'items.0', /items\.0: unknown field amount/],
+    ['the second item bad', { amount: 1000, items: [{ id: 'chair-01', quantity: 1 }, { id: 'desk-01', quantity: -2 }] }, 'items.1.quantity'],
   ];
-  for (const [what, body, field] of prepareCases) {
+  for (const [what, body, field, says] of prepareCases) {
     test(`prepare: ${what}`, async () => {
-      assertBadRequest(await v.post('/payments/prepare', body), field, what);
+      const answer = await v.post('/payments/prepare', body);
+      assertBadRequest(answer, field, what);
+      if (says) assert.match(answer.body.message, says, what);
+      // A wrong type is not a missing field.
+      if (says && !/required/.test(says.source)) assert.doesNotMatch(answer.body.message, /required/, what);
     });
   }
 
-  const completeCases: Array<[string, unknown, string]> = [
-    ['empty object', {}, 'imp_uid'],
-    ['imp_uid missing', { merchant_uid: 'order-1' }, 'imp_uid'],
-    ['merchant_uid missing', { imp_uid: 'imp_123456789012' }, 'merchant_uid'],
-    ['imp_uid a number', { imp_uid: 123456789012, merchant_uid: 'order-1' }, 'imp_uid'],
+  const completeCases: Array<[string, unknown, string, RegExp?]> = [
+    ['empty object', {}, 'imp_uid', /imp_uid: required.*merchant_uid: required/],
+    ['imp_uid missing', { merchant_uid: 'order-1' }, 'imp_uid', /imp_uid: required/],
+    ['merchant_uid missing', { imp_uid: 'imp_123456789012' }, 'merchant_uid', /merchant_uid: required/],
+    ['imp_uid a number', { imp_uid: 123456789012, merchant_uid: 'order-1' }, 'imp_uid', /imp_uid: expected a string, got a number/],
     ['imp_uid empty', { imp_uid: '', merchant_uid: 'order-1' }, 'imp_uid'],
     ['imp_uid too long', { imp_uid: 'i'.repeat(65), merchant_uid: 'order-1' }, 'imp_uid'],
-    ['merchant_uid null', { imp_uid: 'imp_123456789012', merchant_uid: null }, 'merchant_uid'],
-    ['merchant_uid an object', { imp_uid: 'imp_123456789012', merchant_uid: { $ne: '' } }, 'merchant_uid'],
+    ['merchant_uid null', { imp_uid: 'imp_123456789012', merchant_uid: null }, 'merchant_uid', /merchant_uid: expected a string, got null/],
+    ['merchant_uid an object', { imp_uid: 'imp_123456789012', merchant_uid: { $ne: '' } }, 'merchant_uid', /merchant_uid: expected a string, got an object/],
     ['merchant_uid over 40', { imp_uid: 'imp_123456789012', merchant_uid: 'm'.repeat(41) }, 'merchant_uid'],
     ['an unknown field (a client-claimed amount)', { imp_uid: 'imp_123456789012', merchant_uid: 'order-1', amount: 1000 }, 'amount'],
     ['an unknown field (status)', { imp_uid: 'imp_123456789012', merchant_uid: 'order-1', status: 'paid' }, 'status'],
   ];
-  for (const [what, body, field] of completeCases) {
+  for (const [what, body, field, says] of completeCases) {
     test(`complete: ${what}`, async () => {
-      assertBadRequest(await v.post('/payments/complete', body), field, what);
+      const answer = await v.post('/payments/complete', body);
+      assertBadRequest(answer, field, what);
+      if (says) assert.match(answer.body.message, says, what);
+      if (says && !/required/.test(says.source)) assert.doesNotMatch(answer.body.message, /required/, what);
     });
   }
 
-  const webhookCases: Array<[string, unknown, string]> = [
-    ['empty object', {}, 'imp_uid'],
-    ['imp_uid a number', { imp_uid: 123, status: 'paid' }, 'imp_uid'],
+  const webhookCases: Array<[string, unknown, string, RegExp?]> = [
+    ['empty object', {}, 'imp_uid', /imp_uid: required/],
+    ['imp_uid a number', { imp_uid: 123, status: 'paid' }, 'imp_uid', /imp_uid: expected a string, got a number/],
     ['imp_uid empty', { imp_uid: '', status: 'paid' }, 'imp_uid'],
     ['imp_uid too long', { imp_uid: 'i'.repeat(65) }, 'imp_uid'],
+    ['merchant_uid a number', { imp_uid: 'imp_123456789012', merchant_uid: 5 }, 'merchant_uid', /merchant_uid: expected a string, got a number/],
+    ['status an array', { imp_uid: 'imp_123456789012', status: ['paid'] }, 'status', /status: expected a string, got an array/],
   ];
-  for (const [what, body, field] of webhookCases) {
+  for (const [what, body, field, says] of webhookCases) {
     test(`webhook (JSON): ${what}`, async () => {
-      assertBadRequest(await v.post('/portone/webhook', body), field, what);
+      const answer = await v.post('/portone/webhook', body);
+      assertBadRequest(answer, field, what);
+      if (says) assert.match(answer.body.message, says, what);
     });
   }
-  for (const [what, raw] of [
-    ['no imp_uid', 'merchant_uid=order-1&status=paid'],
-    ['imp_uid twice (an array)', 'imp_uid=imp_1&imp_uid=imp_2'],
-    ['imp_uid[] (an array)', 'imp_uid[]=imp_1'],
-    ['imp_uid[a] (an object)', 'imp_uid[a]=imp_1'],
-    ['imp_uid empty', 'imp_uid=&status=paid'],
+  for (const [what, raw, says] of [
+    ['no imp_uid', 'merchant_uid=order-1&status=paid', /imp_uid: required/],
+    ['imp_uid twice (an array)', 'imp_uid=imp_1&imp_uid=imp_2', /imp_uid: expected a string, got an array/],
+    ['imp_uid[] (an array)', 'imp_uid[]=imp_1', /imp_uid: expected a string, got an array/],
+    ['imp_uid[a] (an object)', 'imp_uid[a]=imp_1', /imp_uid: expected a string, got an object/],
+    ['imp_uid empty', 'imp_uid=&status=paid', /imp_uid: must not be empty/],
   ] as const) {
     test(`webhook (form): ${what}`, async () => {
-      assertBadRequest(await v.post('/portone/webhook', raw, { raw: true, contentType: 'application/x-www-form-urlencoded' }), 'imp_uid', what);
+      const answer = await v.post('/portone/webhook', raw, { raw: true, contentType: 'application/x-www-form-urlencoded' });
+      assertBadRequest(answer, 'imp_uid', what);
+      assert.match(answer.body.message, says, what);
     });
   }
 
@@ -235,6 +270,103 @@ describe('bad input → 400 {status: error, message} naming the field', () => {
     const form = await postForm(v, '/portone/webhook', extra);
     assert.equal(form.status, 200, JSON.stringify(form.body));
     assert.equal((await orderOf(v, merchant_uid)).state, 'paid');
+  });
+});
+
+for (const store of ['memory', 'sqlite'] as const) {
+  describe(`NUL bytes and unpaired surrogates in text → 400 naming the field, never a 500 (${store} store)`, () => {
+    let w: VerifierHarness;
+    before(async () => (w = await startVerifier({ store })));
+    after(() => w.close());
+
+    // What no database (PostgreSQL's TEXT refuses NUL) and no UTF-8 (PortOne's JSON, SQLite's text) can carry.
+    const BAD: Array<[string, (good: string) => string]> = [
+      ['a NUL', (good) => `${good}\0x`],
+      ['a lone NUL', () => '\0'],
+      ['a lone high surrogate', (good) => `${good}\uD800`],
+      ['a high surrogate before a letter', (good) => `\uD83Dx${good}`],
+      ['a lone low surrogate', (good) => `\uDE00${good}`],
+      ['two high surrogates', () => '\uD83D\uD83D'],
+    ];
+
+    /** prepare/complete/webhook bodies, each text field of each, with a good value for every other field. */
+    const FIELDS: Array<[string, string, (value: string) => Record<string, unknown>]> = [
+      ['/payments/prepare', 'name', (value) => ({ amount: 1000, merchant_uid: uid('nul'), name: value })],
+      ['/payments/prepare', 'merchant_uid', (value) => ({ amount: 1000, merchant_uid: value })],
+      ['/payments/prepare', 'currency', (value) => ({ amount: 1000, currency: value })],
+      ['/payments/prepare', 'items.0.id', (value) => ({ amount: 1000, merchant_uid: uid('nul'), items: [{ id: value, quantity: 1 }] })],
+      ['/payments/prepare', 'items.1.id', (value) => ({ amount: 1000, merchant_uid: uid('nul'), items: [{ id: 'chair-01', quantity: 1 }, { id: value, quantity: 1 }] })],
+      ['/payments/complete', 'imp_uid', (value) => ({ imp_uid: value, merchant_uid: 'order-1' })],
+      ['/payments/complete', 'merchant_uid', (value) => ({ imp_uid: 'imp_123456789012', merchant_uid: value })],
+      ['/portone/webhook', 'imp_uid', (value) => ({ imp_uid: value, merchant_uid: 'order-1', status: 'paid' })],
+      ['/portone/webhook', 'merchant_uid', (value) => ({ imp_uid: 'imp_123456789012', merchant_uid: value, status: 'paid' })],
+      ['/portone/webhook', 'status', (value) => ({ imp_uid: 'imp_123456789012', merchant_uid: 'order-1', status: value })],
+    ];
+    for (const [path, field, body] of FIELDS) {
+      test(`${path} ${field}: NUL and unpaired surrogates → 400 naming ${field}; nothing stored`, async () => {
+        for (const [what, make] of BAD) {
+          const value = make(field === 'currency' ? 'KRW' : 'chair-01');
+          const sent = body(value);
+          const answer = await w.post(path, sent);
+          assertBadRequest(answer, field, `${path} ${field} with ${what}`);
+          if (typeof sent.merchant_uid === 'string' && field !== 'merchant_uid') {
+            assert.equal((await w.get(`/payments/${encodeURIComponent(sent.merchant_uid)}`)).status, 404, `${what}: nothing stored`);
+          }
+        }
+        // A surrogate pair is one character, and fine.
+        if (path === '/payments/prepare' && field === 'name') {
+          const answer = await w.post(path, body('의자 🪑'));
+          assert.equal(answer.status, 201, JSON.stringify(answer.body));
+          assert.equal((await orderOf(w, answer.body.merchant_uid)).name, '의자 🪑');
+        }
+      });
+    }
+
+    test('the form webhook: a NUL in imp_uid, merchant_uid or status → 400 naming it', async () => {
+      for (const [field, raw] of [
+        ['imp_uid', 'imp_uid=imp_1%00&status=paid'],
+        ['merchant_uid', 'imp_uid=imp_123456789012&merchant_uid=order%00&status=paid'],
+        ['status', 'imp_uid=imp_123456789012&status=pa%00id'],
+      ] as const) {
+        assertBadRequest(await w.post('/portone/webhook', raw, { raw: true, contentType: 'application/x-www-form-urlencoded' }), field, raw);
+      }
+    });
+
+    test('GET /payments/:merchant_uid with a NUL → 400 naming merchant_uid (not a 500 from the store)', async () => {
+      for (const path of ['/payments/%00', '/payments/order%00', `/payments/${encodeURIComponent('a\0b')}`]) {
+        assertBadRequest(await w.get(path), 'merchant_uid', path);
+      }
+    });
+
+    test('a PortOne payment whose merchant_uid holds a NUL → the webhook answers 200 (no such order), nothing stored; verify names it', async () => {
+      const merchant_uid = `nul\0${uid('x')}`.slice(0, 40);
+      const payment = await w.sandbox.createPayment({ merchant_uid, amount: 1000, status: 'paid' });
+      const answer = await w.post('/portone/webhook', { imp_uid: payment.imp_uid, status: 'paid' });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assertBadRequest(await w.post('/payments/complete', { imp_uid: payment.imp_uid, merchant_uid }), 'merchant_uid', 'verify');
+      const atPortOne = await w.sandbox.ok('GET', `/payments/${payment.imp_uid}`);
+      assert.deepEqual([atPortOne.status, atPortOne.cancel_amount], ['paid', 0], 'nothing cancelled: not an order of this server');
+    });
+  });
+}
+
+describe('PREPARE_RATE_LIMIT', () => {
+  test('over the limit → 429 {status: error, retryable} with Retry-After; nothing stored; other routes unaffected', async () => {
+    const w = await startVerifier({ prepareRateLimit: 3 });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await w.prepare({ amount: 1000 })).status, 201);
+      const merchant_uid = uid('limit');
+      const response = await fetch(`${w.url}/payments/prepare`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchant_uid, amount: 1000 }) });
+      assert.equal(response.status, 429);
+      const seconds = Number(response.headers.get('retry-after'));
+      assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60, `Retry-After: ${response.headers.get('retry-after')}`);
+      const body = (await response.json()) as { status: string; retryable: boolean; message: string };
+      assert.deepEqual([body.status, body.retryable, typeof body.message], ['error', true, 'string']);
+      assert.equal((await w.get(`/payments/${merchant_uid}`)).status, 404, 'nothing stored');
+      assert.equal((await w.post('/payments/complete', { imp_uid: 'imp_000000000000', merchant_uid: 'order-1' })).status, 404, 'verify is not limited');
+    } finally {
+      await w.close();
+    }
   });
 });
 
