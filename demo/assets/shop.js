@@ -1,19 +1,27 @@
 // The demo shop's own code, as a merchant would write it around the pasted <portone-checkout> tag:
-// - the cart sets the element's `amount` and `name`, the payment method its `pay-method`;
+// - the cart sets the element's `items` (what is bought: the server prices it from its catalog), and `amount` and
+//   `name` (what the buyer is shown: the server refuses a page whose price is not its own); the payment method sets
+//   its `pay-method`;
 // - the language switch sets the page's language, the element's `lang` and the payment window's `language`;
 // - a live log shows every payment-success / payment-failure with its `detail`, and the order panel shows what the
-//   server stored (GET /payments/:merchant_uid: state and history) and the webhooks PortOne sent for it;
+//   server stored (GET /payments/:merchant_uid: state, history, the payments PortOne took and what became of each,
+//   the fulfilment), what the demo's onPaid hook shipped, and the webhooks PortOne sent for it;
+// - a payment the server refunded as a forgery leaves the order open: the element is pointed at that order
+//   (`merchant-uid`) so the next press pays it again, until the cart changes or it is paid;
 // - the scenario panel (offline sandbox only) scripts the sandbox's next payment window, switches the sandbox to
-//   its mobile behaviour, loses the buyer's return, or breaks PortOne, through the demo API (/demo/api/…).
+//   its mobile behaviour, loses the buyer's return, breaks PortOne or the shop's shipping, or edits the element's
+//   amount as someone would in the browser's devtools, through the demo API (/demo/api/…).
 // A classic script that is not deferred: it listens for the element's results before the element (loaded async by
 // the loader) can report one; a mobile landing is verified as soon as the element upgrades.
 (function () {
   'use strict';
 
   var DEVICE_KEY = 'portone-sandbox-device'; // read by the sandbox's iamport.js on this page's origin
-  var TAMPER_AMOUNT = 1000;
+  var TAMPER_AMOUNT = 1000; // what the "wrong amount" window pays
+  var DEVTOOLS_AMOUNT = 100; // what the devtools tamper writes into the element's amount
   var RECENT_MS = 10000; // keep reading the order this long after something happened (late webhooks)
   var WATCH_MS = 180000; // how long to wait for a webhook to settle an order whose return was lost
+  var SHIPPING_MS = 120000; // how long to keep reading an order whose fulfilment is pending (retried with backoff)
 
   var T = {
     ko: {
@@ -25,6 +33,7 @@
       empty: '장바구니가 비어 있습니다.', snippet: '이 페이지에 붙인 태그',
       order: '주문 · 서버 기록', polling: '웹훅 기다리는 중…', orderEmpty: '아직 주문이 없습니다. 결제하면 서버가 저장한 주문의 상태와 이력이 여기에 나옵니다.',
       history: '이력', webhooks: 'PortOne 알림 (웹훅)', deposit: '입금하기 (샌드박스)',
+      payments: '결제 내역 (PortOne에서 본 결제)', fulfilment: '배송 (서버의 onPaid 훅)',
       lab: '시나리오', labIntro: '다음 결제창이 무엇을 할지 고른 뒤 결제 버튼을 누르세요. 결제창의 버튼을 직접 눌러도 됩니다.',
       nextWindow: '다음 결제창', sManual: '직접 고르기',
       sApprove: '승인', sDecline: '카드 거절',
@@ -33,6 +42,9 @@
       conditions: '상황', mobile: '모바일 결제', mobileHint: '결제창으로 이동했다가 이 페이지로 돌아옵니다(리다이렉트)',
       lost: '돌아오지 못함', lostHint: '결제 후 브라우저가 닫힙니다: 웹훅만 주문을 확정합니다',
       outage: 'PortOne 장애', outageHint: '결제 조회가 503으로 실패해 확인이 502가 됩니다',
+      shippingDown: '배송 시스템 장애', shippingDownHint: '결제된 주문의 onPaid 훅이 실패합니다: 서버가 배송을 대기로 두고 간격을 늘려 가며 다시 시도합니다',
+      devtools: '페이지 변조 (개발자 도구)', devtoolsTamper: '결제 버튼의 amount를 ₩100으로 바꾸기',
+      devtoolsHint: '누군가 개발자 도구에서 하듯 요소의 amount 속성만 바꿉니다. 가격은 서버가 정하므로 결제 전에 거절됩니다.',
       noSandbox: '실제 PortOne 키로 실행 중입니다. 시나리오는 오프라인 샌드박스에서만 쓸 수 있습니다.',
       events: '이벤트 로그', clear: '지우기', logEmpty: '요소가 보낸 payment-success / payment-failure 이벤트와 detail이 여기에 쌓입니다.',
       cmsLink: 'CMS 예시: 한 페이지에 여러 버튼', footNote: '<portone-checkout> · PortOne V1 샌드박스',
@@ -40,20 +52,37 @@
       armed: {
         manual: '다음 결제창: 결제창의 버튼을 직접 누르세요.', approve: '다음 결제창: 잠시 뒤 스스로 승인합니다.',
         decline: '다음 결제창: 잠시 뒤 카드사가 한도초과로 거절합니다.', close: '다음 결제창: 잠시 뒤 구매자가 창을 닫습니다.',
-        vbank: '다음 결제창: 잠시 뒤 가상계좌를 발급합니다. 입금은 나중에 합니다.', tamper: '다음 결제창: 잠시 뒤 구매자가 ₩1,000만 결제합니다. 서버가 알아채고 취소합니다.',
+        vbank: '다음 결제창: 잠시 뒤 가상계좌를 발급합니다. 입금은 나중에 합니다.', tamper: '다음 결제창: 잠시 뒤 구매자가 ₩1,000만 결제합니다. 서버가 알아채고 환불하며, 주문은 열린 채로 남습니다.',
       },
-      states: { ready: '결제 대기', vbank_issued: '입금 대기', paid: '결제 완료', forgery: '위조 · 취소됨', failed: '결제 실패', cancelled: '취소됨' },
-      via: { prepare: '주문 생성 (prepare)', complete: '결제 확인 (complete)', webhook: 'PortOne 웹훅', reconcile: '대사 (reconcile)' },
+      devtoolsArmed: function (amount) { return '결제 버튼의 amount가 이제 ' + amount + '입니다. 결제 버튼을 누르면 서버가 자기 가격과 비교합니다.'; },
+      states: { ready: '결제 대기', vbank_issued: '입금 대기', paid: '결제 완료', failed: '결제 실패', cancelled: '취소됨' },
+      via: { prepare: '주문 생성 (prepare)', complete: '결제 확인 (complete)', webhook: 'PortOne 웹훅', reconcile: '대사 (reconcile)', console: '관리자 콘솔' },
+      dispositions: {
+        settled: '이 주문의 결제', refunded_forgery: '금액 위조 · 환불됨', refunded_duplicate: '중복 결제 · 환불됨',
+        refunded_closed: '닫힌 주문 · 환불됨', refund_pending: '환불 대기 · 서버가 다시 시도', not_paid: '결제되지 않음',
+      },
+      paymentStatus: function (status) { return 'PortOne: ' + status; },
+      fulfilmentStates: { none: '결제 전', pending: '배송 대기 · 다시 시도 중', done: '배송 완료' },
+      attempts: function (n) { return '시도 ' + n + '회'; },
+      shippedRuns: function (runs, what) { return 'onPaid 훅 실행 ' + runs + '회: ' + what + ' 발송 (서버 로그에 shipped 한 줄)'; },
+      notShipped: '아직 발송하지 않았습니다.',
       hookAnswer: function (status, answer, error) { return '상태 ' + status + ' → 서버 응답 ' + (answer === null ? '없음 (' + error + ')' : answer); },
       items: function (first, count, firstQty) { return count > 1 ? first + ' 외 ' + (count - 1) + '건' : firstQty > 1 ? first + ' ' + firstQty + '개' : first; },
       amountLine: function (amount) { return '주문 금액 ' + amount; },
+      itemsLine: function (what) { return '서버가 가격을 매긴 품목: ' + what; },
       r: {
         paid: '결제 완료', paidBody: function (amount, via) { return amount + '을 결제했습니다. 서버가 PortOne에서 결제를 확인한 뒤에만 이 표시가 나옵니다' + (via === 'redirect' ? ' (결제창에서 돌아온 뒤 확인).' : '.'); },
         vbank: '가상계좌 발급', vbankBody: function (v, amount, due) { return v.vbank_name + ' ' + v.vbank_num + ' (예금주 ' + v.vbank_holder + ')로 ' + due + '까지 ' + amount + '을 입금해 주세요. 입금되면 PortOne 웹훅이 주문을 결제 완료로 바꿉니다.'; },
         vbankTry: '아래 주문의 ‘입금하기’로 입금해 보세요.',
+        shippingPending: '배송은 아직입니다: 서버가 onPaid 훅을 다시 시도합니다(아래 주문).',
         closed: '결제하지 않았습니다', closedBody: function (m) { return '결제창을 닫았습니다. ' + m; },
         declined: '결제가 거절되었습니다', declinedBody: function (m, code) { return m + ' (' + code + ')'; },
-        forgery: '금액 위조: 서버가 결제를 취소했습니다', forgeryBody: function (m) { return '결제창에서 낸 금액이 주문 금액과 달라, 서버가 PortOne에서 결제를 취소하고 주문을 위조로 기록했습니다. 서버: “' + m + '”'; },
+        forgery: '금액 위조: 서버가 결제를 환불했습니다', forgeryBody: function (m, pending) { return '결제창에서 낸 금액이 주문 금액과 달라, 서버가 PortOne에서 ' + (pending ? '결제 취소를 요청했고 PortOne이 받을 때까지 다시 시도합니다(환불 대기).' : '결제를 취소(환불)했습니다.') + ' 주문은 그대로 열려 있으니 다시 결제하세요: 결제 버튼이 같은 주문을 다시 결제합니다. 서버: “' + m + '”'; },
+        stillTamper: ' 다음 결제창도 금액을 바꿉니다: 시나리오에서 ‘승인’이나 ‘직접 고르기’를 고르세요.',
+        reused: 'PortOne이 이 주문번호를 받지 않았습니다', reusedBody: function (m, code) { return 'PortOne은 결제된 적이 있는 주문번호로 다시 결제하지 않습니다: “' + m + '” (' + code + '). 아무것도 결제되지 않았습니다. 다시 누르면 새 주문으로 결제합니다.'; },
+        duplicate: '두 번째 결제: 서버가 환불했습니다', duplicateBody: function (m) { return '이 주문은 이미 다른 결제로 결제되어, 서버가 이 결제를 PortOne에서 취소(환불)했습니다. 주문은 그대로입니다. 서버: “' + m + '”'; },
+        closedOrder: '닫힌 주문: 서버가 결제를 환불했습니다', closedOrderBody: function (m) { return '이 주문은 더 결제할 수 없어, 서버가 이 결제를 PortOne에서 취소(환불)했습니다. 서버: “' + m + '”'; },
+        priceChanged: '가격이 달라 결제하지 않았습니다', priceChangedBody: function (asked, price, m) { return '결제 버튼의 금액(' + asked + ')이 서버가 정한 가격과 달라 서버가 주문을 받지 않았습니다. 서버의 가격은 ' + price + '입니다. 아무것도 결제되거나 저장되지 않았습니다. 결제 버튼을 서버의 가격으로 되돌렸으니 다시 누르세요. 서버: “' + m + '”'; },
         retry: '확인하지 못했습니다: 다시 누르세요', retryBody: function (m, code) { return '결제는 PortOne에 있지만 서버가 확인하지 못했습니다. 서버: “' + m + '” (' + code + '). 결제 버튼을 다시 누르면 같은 결제를 다시 확인합니다. 새로 결제하지 않습니다.'; },
         refused: '서버가 결제를 인정하지 않았습니다', refusedBody: function (m, code) { return m + ' (' + code + ')'; },
         other: function (stage) { return stage + ' 단계에서 실패했습니다'; },
@@ -71,6 +100,7 @@
       empty: 'Your cart is empty.', snippet: 'The tag pasted into this page',
       order: 'Order · as the server stored it', polling: 'Waiting for the webhook…', orderEmpty: 'No order yet. Pay, and the order the server stored appears here with its state and history.',
       history: 'History', webhooks: 'PortOne notifications (webhooks)', deposit: 'Deposit (sandbox)',
+      payments: 'Payments (as PortOne took them)', fulfilment: "Shipping (the server's onPaid hook)",
       lab: 'Scenarios', labIntro: 'Choose what the next payment window does, then press the pay button. You can also press the buttons in the window yourself.',
       nextWindow: 'Next payment window', sManual: 'Your choice',
       sApprove: 'Approve', sDecline: 'Decline',
@@ -79,6 +109,9 @@
       conditions: 'Conditions', mobile: 'Mobile payment', mobileHint: 'Leave for the payment window, then come back here (redirect)',
       lost: 'Return lost', lostHint: 'The browser closes after paying: only the webhook settles the order',
       outage: 'PortOne outage', outageHint: 'Payment lookups fail with 503, so verification answers 502',
+      shippingDown: 'Shipping down', shippingDownHint: "The onPaid hook fails for paid orders: the server keeps the shipping pending and retries it, waiting longer each time",
+      devtools: 'Tampered page (devtools)', devtoolsTamper: "Set the pay button's amount to ₩100",
+      devtoolsHint: "Changes only the element's amount attribute, as someone would in the browser's devtools. The server decides the price, so it is refused before any payment.",
       noSandbox: 'Running with real PortOne keys: scenarios exist only with the offline sandbox.',
       events: 'Event log', clear: 'Clear', logEmpty: "The element's payment-success / payment-failure events and their detail pile up here.",
       cmsLink: 'CMS example: several buttons on one page', footNote: '<portone-checkout> · PortOne V1 sandbox',
@@ -86,20 +119,37 @@
       armed: {
         manual: "Next window: press the window's buttons yourself.", approve: 'Next window: approves by itself in a moment.',
         decline: 'Next window: in a moment the card issuer declines (over the limit).', close: 'Next window: in a moment the buyer closes it.',
-        vbank: 'Next window: issues a virtual account in a moment; the deposit comes later.', tamper: 'Next window: in a moment the buyer pays only ₩1,000. The server notices and cancels it.',
+        vbank: 'Next window: issues a virtual account in a moment; the deposit comes later.', tamper: 'Next window: in a moment the buyer pays only ₩1,000. The server notices and refunds it; the order stays open.',
       },
-      states: { ready: 'Awaiting payment', vbank_issued: 'Awaiting deposit', paid: 'Paid', forgery: 'Forgery · cancelled', failed: 'Failed', cancelled: 'Cancelled' },
-      via: { prepare: 'Order created (prepare)', complete: 'Payment verified (complete)', webhook: 'PortOne webhook', reconcile: 'Reconcile' },
+      devtoolsArmed: function (amount) { return "The pay button's amount is now " + amount + '. Press it: the server compares it with its own price.'; },
+      states: { ready: 'Awaiting payment', vbank_issued: 'Awaiting deposit', paid: 'Paid', failed: 'Failed', cancelled: 'Cancelled' },
+      via: { prepare: 'Order created (prepare)', complete: 'Payment verified (complete)', webhook: 'PortOne webhook', reconcile: 'Reconcile', console: 'Admin console' },
+      dispositions: {
+        settled: 'Pays this order', refunded_forgery: 'Wrong amount · refunded', refunded_duplicate: 'Second payment · refunded',
+        refunded_closed: 'Closed order · refunded', refund_pending: 'Refund pending · the server retries', not_paid: 'Not paid',
+      },
+      paymentStatus: function (status) { return 'PortOne: ' + status; },
+      fulfilmentStates: { none: 'Not paid yet', pending: 'Pending · being retried', done: 'Shipped' },
+      attempts: function (n) { return n === 1 ? '1 attempt' : n + ' attempts'; },
+      shippedRuns: function (runs, what) { return 'The onPaid hook ran ' + (runs === 1 ? 'once' : runs + ' times') + ': shipped ' + what + ' (a "shipped" line in the server\'s log)'; },
+      notShipped: 'Nothing shipped yet.',
       hookAnswer: function (status, answer, error) { return 'status ' + status + ' → server answered ' + (answer === null ? 'nothing (' + error + ')' : answer); },
       items: function (first, count, firstQty) { return count > 1 ? first + ' and ' + (count - 1) + ' more' : firstQty > 1 ? first + ' ×' + firstQty : first; },
       amountLine: function (amount) { return 'Order amount ' + amount; },
+      itemsLine: function (what) { return 'Items the server priced: ' + what; },
       r: {
         paid: 'Payment complete', paidBody: function (amount, via) { return 'You paid ' + amount + '. This shows only after the server confirmed the payment with PortOne' + (via === 'redirect' ? ' (after your return from the payment window).' : '.'); },
         vbank: 'Virtual account issued', vbankBody: function (v, amount, due) { return 'Please transfer ' + amount + ' to ' + v.vbank_name + ' ' + v.vbank_num + ' (holder ' + v.vbank_holder + ') by ' + due + '. The deposit reaches the server as a PortOne webhook, which marks the order paid.'; },
         vbankTry: 'Try it with “Deposit” on the order below.',
+        shippingPending: 'Shipping is not done yet: the server retries its onPaid hook (see the order below).',
         closed: 'Not paid', closedBody: function (m) { return 'You closed the payment window. ' + m; },
         declined: 'The payment was declined', declinedBody: function (m, code) { return m + ' (' + code + ')'; },
-        forgery: 'Tampered amount: the server cancelled the payment', forgeryBody: function (m) { return 'The amount paid in the window was not the order\'s, so the server cancelled the payment at PortOne and recorded the order as a forgery. Server: “' + m + '”'; },
+        forgery: 'Wrong amount: the server refunded the payment', forgeryBody: function (m, pending) { return 'The amount paid in the window was not the order\'s, so the server ' + (pending ? 'asked PortOne to cancel the payment and retries until PortOne takes it (refund pending).' : 'cancelled (refunded) the payment at PortOne.') + ' Your order is still open: pay again, and the pay button pays the same order. Server: “' + m + '”'; },
+        stillTamper: ' The next window changes the amount too: choose “Approve” or “Your choice” in the scenarios.',
+        reused: 'PortOne refused this order number', reusedBody: function (m, code) { return 'PortOne does not take another payment under an order number it already took one for: “' + m + '” (' + code + '). Nothing was paid. Press again to pay in a new order.'; },
+        duplicate: 'Second payment: the server refunded it', duplicateBody: function (m) { return 'This order was already paid by another payment, so the server cancelled (refunded) this one at PortOne. The order is unchanged. Server: “' + m + '”'; },
+        closedOrder: 'Closed order: the server refunded the payment', closedOrderBody: function (m) { return 'This order can no longer be paid, so the server cancelled (refunded) this payment at PortOne. Server: “' + m + '”'; },
+        priceChanged: 'Not the price: nothing was paid', priceChangedBody: function (asked, price, m) { return 'The pay button asked ' + asked + ', which is not the price the server decided, so the server refused the order. The server\'s price is ' + price + '. Nothing was paid and no order was stored. The pay button is back at the server\'s price: press it again. Server: “' + m + '”'; },
         retry: 'Not confirmed yet: press again', retryBody: function (m, code) { return 'The payment exists at PortOne, but the server could not confirm it. Server: “' + m + '” (' + code + '). Press the pay button again: it checks the same payment again, with no second charge.'; },
         refused: 'The server did not accept the payment', refusedBody: function (m, code) { return m + ' (' + code + ')'; },
         other: function (stage) { return 'Failed at the ' + stage + ' stage'; },
@@ -136,19 +186,32 @@
   if (query.get('order')) result = { kind: 'watch', merchantUid: query.get('order') };
   var order = null; // the last order read from the server
   var hooks = null; // the webhooks the sandbox sent for it
+  var shipped = null; // what the demo's onPaid hook shipped for it (one run per paid order)
+  /** An order left open by a refunded forgery, which the next press pays again: `{ uid, items }` (the cart it was for). */
+  var retry = read('sessionStorage', 'retry', null);
+  var cartTotal = 0;
   var sandbox = false;
   var el = null;
   var ready = false;
 
   // ---- the element's results: listened for at once ----
   function onResult(event) {
-    var entry = { type: event.type, at: new Date().toISOString(), detail: event.detail };
+    var d = event.detail;
+    var entry = { type: event.type, at: new Date().toISOString(), detail: d };
+    var priceChanged = d.stage === 'prepare' && d.code === 'price_changed' && typeof d.amount === 'number';
+    // What the page asked (the element's amount as it was): the server answered its own price instead.
+    if (priceChanged && el) entry.asked = Number(el.getAttribute('amount'));
     log.unshift(entry);
     log.length = Math.min(log.length, 30);
     write('sessionStorage', 'log', log);
     result = { kind: 'event', entry: entry };
     write('sessionStorage', 'result', result);
-    if (event.detail.merchantUid) write('sessionStorage', 'order', event.detail.merchantUid);
+    if (d.merchantUid) write('sessionStorage', 'order', d.merchantUid);
+    // A refunded forgery leaves the order open: the next press pays that same order. Paid, it is done.
+    if (refundOf(d) === 'forgery' && d.merchantUid) pin(d.merchantUid);
+    else if (retry && d.merchantUid === retry.uid && (event.type === 'payment-success' || d.code === 'F1002')) unpin();
+    // The server decides the price: the pay button goes back to it.
+    if (priceChanged && el) setAttr(el, 'amount', String(d.amount));
     if (!ready) return; // init() renders it and reads the order
     arm(); // the scripted choice was used by that window: queue it again for the next one
     renderLog();
@@ -158,6 +221,23 @@
   document.addEventListener('payment-success', onResult);
   document.addEventListener('payment-failure', onResult);
 
+  /** `forgery`, `duplicate` or `closed` when the verify endpoint refunded the payment (409), else null. */
+  function refundOf(d) {
+    var said = d.stage === 'verify' && d.verification ? d.verification.status : null;
+    return said === 'forgery' || said === 'duplicate' || said === 'closed' ? said : null;
+  }
+  /** Point the element at an open order (its `merchant-uid`), for the cart it was priced for. */
+  function pin(uid) {
+    retry = { uid: uid, items: el ? el.getAttribute('items') : null };
+    write('sessionStorage', 'retry', retry);
+    if (el) setAttr(el, 'merchant-uid', uid);
+  }
+  function unpin() {
+    retry = null;
+    write('sessionStorage', 'retry', null);
+    if (el) setAttr(el, 'merchant-uid', null);
+  }
+
   // ---- helpers ----
   function t() {
     return T[lang];
@@ -165,8 +245,17 @@
   function $(selector) {
     return document.querySelector(selector);
   }
-  function money(amount) {
-    return new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'ko-KR', { style: 'currency', currency: 'KRW' }).format(amount);
+  function money(amount, currency) {
+    return new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'ko-KR', { style: 'currency', currency: currency || 'KRW' }).format(amount);
+  }
+  /** An order's items as the buyer reads them: the shop's own product names, else the catalog id. */
+  function itemsText(items) {
+    return (items || [])
+      .map(function (item) {
+        var name = item.id === 'chair' || item.id === 'cushion' ? t()[item.id] : item.id;
+        return name + ' ×' + item.quantity;
+      })
+      .join(', ');
   }
   function clock(date) {
     return new Date(date).toLocaleTimeString(lang === 'en' ? 'en-US' : 'ko-KR', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
@@ -248,14 +337,34 @@
     write('sessionStorage', 'cart', lines.map(function (l) {
       return l.qty;
     }));
+    cartTotal = total;
     $('#total').textContent = money(total);
-    // The element: the cart sets its amount and order name; an empty cart disables it.
+    // The element: the cart sets what is bought (`items`, which the server prices), and the amount and order name the
+    // buyer is shown; an empty cart disables it.
+    var items = JSON.stringify(
+      bought.map(function (line) {
+        return { id: line.id, quantity: line.qty };
+      }),
+    );
     if (total > 0) {
+      setAttr(el, 'items', items);
       setAttr(el, 'amount', String(total));
       setAttr(el, 'name', t().items(t()[bought[0].id], bought.length, bought[0].qty));
     }
+    // Another cart is another order: the open one (a refunded forgery) is no longer what the button pays. (Pinned
+    // before the page was ready, on a mobile landing, it is for the cart restored here.)
+    if (retry && retry.items === null) write('sessionStorage', 'retry', (retry = { uid: retry.uid, items: items }));
+    if (retry && retry.items !== items) unpin();
     el.toggleAttribute('disabled', total === 0);
     $('#empty-hint').hidden = total > 0;
+    renderDevtools();
+  }
+  /** Says so when the element's amount is not the cart's (the devtools tamper, or a real edit in devtools). */
+  function renderDevtools() {
+    var shown = el.getAttribute('amount');
+    var tampered = cartTotal > 0 && shown !== String(cartTotal);
+    $('#devtools-note').textContent = tampered ? t().devtoolsArmed(money(Number(shown))) : '';
+    $('#devtools-note').dataset.tampered = String(tampered);
   }
 
   // ---- scenarios (sandbox only) ----
@@ -321,6 +430,10 @@
     $('#outage-banner').hidden = !on;
     document.body.dataset.outage = String(on);
   }
+  function setShippingDown(down) {
+    $('#shipping-down').checked = down;
+    document.body.dataset.shippingDown = String(down);
+  }
 
   // ---- result banner ----
   function describe() {
@@ -333,20 +446,32 @@
     }
     var entry = result.entry;
     var d = entry.detail;
+    if (d.stage === 'prepare' && d.code === 'price_changed' && typeof d.amount === 'number') {
+      var asked = typeof entry.asked === 'number' && !isNaN(entry.asked) ? money(entry.asked, d.currency) : '?';
+      return { tone: 'bad', title: r.priceChanged, body: r.priceChangedBody(asked, money(d.amount, d.currency), d.message) };
+    }
     if (entry.type === 'payment-success') {
       if (d.status === 'ready') {
         var deposit = sandbox && order && order.merchant_uid === d.merchantUid && order.state === 'vbank_issued' ? ' ' + r.vbankTry : '';
         return { tone: 'info', title: r.vbank, body: r.vbankBody(d.verification, money(d.amount), day(d.verification.vbank_date)) + deposit };
       }
-      return { tone: 'ok', title: r.paid, body: r.paidBody(money(d.amount), d.via) };
+      // The order as last read, else what the verify answer said (it waited for the hook's first attempt).
+      var shipping = order && order.merchant_uid === d.merchantUid && order.fulfilment ? order.fulfilment.state : d.verification && d.verification.fulfilment;
+      return { tone: 'ok', title: r.paid, body: r.paidBody(money(d.amount), d.via) + (shipping === 'pending' ? ' ' + r.shippingPending : '') };
     }
     if (d.stage === 'payment') {
       if (/결제포기/.test(d.message) || d.code === 'PAY_PROCESS_CANCELED') return { tone: 'neutral', title: r.closed, body: r.closedBody(d.message) };
+      if (d.code === 'F1002') return { tone: 'warn', title: r.reused, body: r.reusedBody(d.message, d.code) };
       return { tone: 'bad', title: r.declined, body: r.declinedBody(d.message, d.code) };
     }
     if (d.stage === 'verify') {
-      var forged = order && order.merchant_uid === d.merchantUid && order.state === 'forgery';
-      if (forged) return { tone: 'bad', title: r.forgery, body: r.forgeryBody(d.message) };
+      var refund = refundOf(d);
+      if (refund === 'forgery') {
+        var again = sandbox && scenario() === 'tamper' ? r.stillTamper : '';
+        return { tone: 'bad', title: r.forgery, body: r.forgeryBody(d.message, d.verification.refund === 'pending') + again };
+      }
+      if (refund === 'duplicate') return { tone: 'warn', title: r.duplicate, body: r.duplicateBody(d.message) };
+      if (refund === 'closed') return { tone: 'warn', title: r.closedOrder, body: r.closedOrderBody(d.message) };
       if (d.retryable) return { tone: 'warn', title: r.retry, body: r.retryBody(d.message, d.code) };
       return { tone: 'bad', title: r.refused, body: r.refusedBody(d.message, d.code) };
     }
@@ -390,12 +515,13 @@
   }
 
   // ---- the order, as the server stored it ----
-  var tracking = { uid: null, until: 0, watch: false, timer: 0, seq: 0 };
-  /** Read the order now and for a while (`watch`: until a webhook settles it). */
+  var tracking = { uid: null, until: 0, shippingUntil: 0, watch: false, timer: 0, seq: 0 };
+  /** Read the order now and for a while (`watch`: until a webhook settles it; and while its shipping is retried). */
   function track(uid, watch) {
     tracking.uid = uid;
     tracking.watch = watch;
     tracking.until = Date.now() + (watch ? WATCH_MS : RECENT_MS);
+    tracking.shippingUntil = Date.now() + SHIPPING_MS;
     write('sessionStorage', 'order', uid);
     poll();
   }
@@ -412,16 +538,27 @@
           return json.deliveries;
         })
       : Promise.resolve(null);
-    Promise.all([orderRead, hooksRead]).then(
+    var shippedRead = api('GET', '/demo/api/shipments?merchant_uid=' + encodeURIComponent(uid)).then(
+      function (json) {
+        return json.shipments;
+      },
+      function () {
+        return null;
+      },
+    );
+    Promise.all([orderRead, hooksRead, shippedRead]).then(
       function (answers) {
         if (seq !== tracking.seq) return;
         order = answers[0];
         hooks = answers[1];
+        shipped = answers[2];
         var waiting = tracking.watch && order.state === 'ready';
+        var shipping = !!order.fulfilment && order.fulfilment.state === 'pending';
         renderOrder();
         renderResult();
         $('#order-polling').hidden = !(waiting && Date.now() < tracking.until);
         if (Date.now() < tracking.until && (waiting || !tracking.watch)) tracking.timer = setTimeout(poll, 500);
+        else if (shipping && Date.now() < tracking.shippingUntil) tracking.timer = setTimeout(poll, 1000);
       },
       function () {
         if (seq === tracking.seq && Date.now() < tracking.until) tracking.timer = setTimeout(poll, 2000);
@@ -439,7 +576,8 @@
     var state = $('#order-state');
     state.textContent = order.state ? t().states[order.state] + ' · ' + order.state : '—';
     state.className = 'state state-' + (order.state || 'none');
-    $('#order-amount').textContent = order.amount ? t().amountLine(money(order.amount)) + (order.name ? ' · ' + order.name : '') : '';
+    $('#order-amount').textContent = order.amount ? t().amountLine(money(order.amount, order.currency)) + (order.name ? ' · ' + order.name : '') : '';
+    $('#order-items').textContent = order.items && order.items.length ? t().itemsLine(itemsText(order.items)) : '';
     var history = $('#history');
     history.replaceChildren.apply(
       history,
@@ -451,6 +589,39 @@
         return item;
       }),
     );
+    // Every payment PortOne took for the order, and what the server made of it (the one that pays it, or a refund).
+    var payments = order.payments || [];
+    $('#payments-box').hidden = payments.length === 0;
+    var ledger = $('#payments');
+    ledger.replaceChildren.apply(
+      ledger,
+      payments.map(function (p) {
+        var item = make('li', 'pay disp-' + p.disposition);
+        item.dataset.impUid = p.imp_uid;
+        item.dataset.disposition = p.disposition;
+        item.dataset.status = p.status;
+        item.append(
+          make('code', 'pay-uid', p.imp_uid),
+          make('span', 'pay-amount', money(p.amount, p.currency)),
+          make('span', 'pay-disp', t().dispositions[p.disposition] || p.disposition),
+          make('span', 'pay-status', t().paymentStatus(p.status)),
+          make('time', '', clock(p.at)),
+        );
+        return item;
+      }),
+    );
+    // The fulfilment the server owes once the order is paid: the demo's onPaid hook "ships" it.
+    var f = order.fulfilment;
+    var owed = !!f && f.state !== 'none';
+    $('#fulfilment-box').hidden = !owed;
+    var line = $('#fulfilment');
+    line.dataset.state = owed ? f.state : '';
+    line.dataset.attempts = owed ? String(f.attempts) : '';
+    line.className = 'fulfilment fulfilment-' + (owed ? f.state : 'none');
+    line.textContent = owed ? [t().fulfilmentStates[f.state] || f.state, t().attempts(f.attempts)].concat(f.at ? [clock(f.at)] : []).join(' · ') : '';
+    var runs = shipped || [];
+    $('#shipped').dataset.runs = String(runs.length);
+    $('#shipped').textContent = !owed ? '' : runs.length ? t().shippedRuns(runs.length, itemsText(runs[0].items) || money(runs[0].amount, runs[0].currency)) : t().notShipped;
     $('#webhooks-box').hidden = !hooks || hooks.length === 0;
     var list = $('#webhooks');
     list.replaceChildren.apply(
@@ -485,6 +656,7 @@
         if (typeof cart[i] === 'number') line.input.value = String(cart[i]);
       });
     }
+    if (retry) setAttr(el, 'merchant-uid', retry.uid);
     var method = read('sessionStorage', 'method', 'card');
     document.querySelector('input[name="method"][value="' + method + '"]').checked = true;
     setAttr(el, 'pay-method', method === 'vbank' ? 'vbank' : null);
@@ -527,6 +699,7 @@
     document.querySelectorAll('input[name="scenario"]').forEach(function (radio) {
       radio.addEventListener('change', function () {
         write('localStorage', 'scenario', radio.value);
+        renderResult(); // a banner may point at the scenario
         if (radio.value === 'vbank') {
           var vbank = document.querySelector('input[name="method"][value="vbank"]');
           vbank.checked = true;
@@ -557,6 +730,26 @@
     $('#outage').addEventListener('change', function () {
       outage($('#outage').checked);
     });
+    $('#shipping-down').addEventListener('change', function () {
+      var down = $('#shipping-down').checked;
+      $('#shipping-down').disabled = true;
+      api('PUT', '/demo/api/shipping', { down: down })
+        .then(function (json) {
+          setShippingDown(json.shipping_down);
+          // Back up: watch the open order's shipping go through on the server's next retry.
+          if (!json.shipping_down && order && order.fulfilment && order.fulfilment.state === 'pending') track(order.merchant_uid, false);
+        })
+        .catch(function () {
+          setShippingDown(!down);
+        })
+        .finally(function () {
+          $('#shipping-down').disabled = false;
+        });
+    });
+    $('#devtools-tamper').addEventListener('click', function () {
+      // As someone would in the browser's devtools: only the attribute, nothing else on the page.
+      el.setAttribute('amount', String(DEVTOOLS_AMOUNT));
+    });
     $('#recover').addEventListener('click', function () {
       outage(false);
       // The banner (and this button) goes away: the focus moves on to the pay button, the next thing to press.
@@ -578,7 +771,10 @@
       write('sessionStorage', 'log', log);
       renderLog();
     });
-    new MutationObserver(renderSnippet).observe(el, { attributes: true });
+    new MutationObserver(function () {
+      renderSnippet();
+      renderDevtools();
+    }).observe(el, { attributes: true });
 
     ready = true;
     setLang(lang);
@@ -598,6 +794,7 @@
           setOutage(status.outage);
           arm();
         }
+        setShippingDown(!!status.shipping_down);
         var watching = !!(result && result.kind === 'watch');
         var last = watching ? result.merchantUid : read('sessionStorage', 'order', null);
         if (last) track(last, watching);

@@ -163,7 +163,10 @@ export function createCheckoutRouter(state: SandboxState, webhooks: WebhookSende
     if (!isValidAmount(amount)) {
       return reject('F400', `결제금액(amount)이 누락되었거나 올바르지 않습니다. (amount: ${JSON.stringify(amount ?? null)})`);
     }
-    if (state.paymentsFor(merchantUid).some((r) => r.payment.status === 'paid' || r.payment.status === 'cancelled')) {
+    // PortOne pre-rejects a merchant_uid that is paid (PORTONE-V1.md §6.3). Whether it also rejects one whose payment was
+    // cancelled is not documented; the sandbox lets it be paid again, as a refunded forgery's order must be payable
+    // (SPEC §4: a forgery never changes the order).
+    if (state.paymentsFor(merchantUid).some((r) => r.payment.status === 'paid')) {
       return reject('F1002', '이미 결제가 이루어진 거래건입니다.');
     }
     const prepared = state.prepared.get(merchantUid);

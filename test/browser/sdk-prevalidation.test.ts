@@ -18,9 +18,19 @@ describe('stand-in iamport.js: pre-validation', () => {
     expect(await paymentsFor(merchant_uid)).to.have.length(1);
   });
 
-  it('a merchant_uid whose payment was cancelled is refused as already paid too', async () => {
+  it('a merchant_uid whose only payment was cancelled (a refunded forgery) may be paid again', async () => {
     const merchant_uid = uniqueMerchantUid('cancelled');
     await control('/payments', 'POST', { merchant_uid, amount: 5000, status: 'cancelled' });
+    await control('/scripts', 'POST', { merchant_uid, action: 'approve' });
+    const rsp = await requestPay({ pg: 'html5_inicis', merchant_uid, amount: 5000 });
+    expect(rsp.success).to.equal(true);
+    expect(rsp.error_code).to.equal(undefined);
+  });
+
+  it('a merchant_uid with a paid payment beside a cancelled one is refused: F1002', async () => {
+    const merchant_uid = uniqueMerchantUid('paid');
+    await control('/payments', 'POST', { merchant_uid, amount: 5000, status: 'cancelled' });
+    await control('/payments', 'POST', { merchant_uid, amount: 5000, status: 'paid' });
     const rsp = await requestPay({ pg: 'html5_inicis', merchant_uid, amount: 5000 });
     expect(rsp.error_code).to.equal('F1002');
   });

@@ -1,6 +1,7 @@
 // The CMS page of the demo (/cms.html): plain HTML from a template, several <portone-checkout> and no script of the
 // page's own beyond the loader tag. Every element upgrades, keeps its own look, and pays on its own.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { type BrowserGlobals, type Demo, IPHONE_UA, launchBrowser, paymentFrame, screenshot, startDemo, storedOrder } from './demo-support.js';
@@ -58,6 +59,22 @@ describe('demo CMS page: several elements, attributes only', { timeout: 120_000 
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];
     assert.deepEqual(scripts, ['<script src="/dist/loader.js" async>']);
     assert.ok(!/\son\w+=/.test(html), 'no inline handlers either');
+  });
+
+  it("every element names its product for the server's catalog (items), beside the amount it shows", async () => {
+    const catalog = JSON.parse(await readFile(new URL('../../demo/catalog.json', import.meta.url), 'utf8')) as Record<string, { amount: number }>;
+    const named = await Promise.all(
+      IDS.map(async (id) => ({ items: JSON.parse((await element(id).getAttribute('items'))!) as Array<{ id: string; quantity: number }>, amount: Number(await element(id).getAttribute('amount')) })),
+    );
+    assert.deepEqual(
+      named.map((n) => n.items),
+      [[{ id: 'oak-stool', quantity: 1 }], [{ id: 'linen-cover', quantity: 1 }], [{ id: 'floor-lamp', quantity: 1 }], [{ id: 'gift-card', quantity: 1 }]],
+    );
+    // The amount each shows is the catalog's price: the server would refuse anything else (price_changed).
+    assert.deepEqual(
+      named.map((n) => n.amount),
+      named.map((n) => catalog[n.items[0]!.id]?.amount),
+    );
   });
 
   it('every element upgrades, with its own label and look', async () => {
@@ -118,13 +135,14 @@ describe('demo CMS page: several elements, attributes only', { timeout: 120_000 
     const uids = new Set([stool, lamp, giftcard].map((e) => e?.detail.merchantUid));
     assert.equal(uids.size, 3, 'three orders');
 
+    // Each element names its product (`items`): the server priced each order from its catalog.
     const orders = await Promise.all([stool, lamp, giftcard].map((e) => storedOrder(demo, String(e?.detail.merchantUid))));
     assert.deepEqual(
-      orders.map((o) => [o.name, o.amount, o.state]),
+      orders.map((o) => [o.name, o.amount, o.items, o.state]),
       [
-        ['오크 스툴', 39000, 'paid'],
-        ['스탠드 조명', 89000, 'ready'],
-        ['Gift card', 50000, 'paid'],
+        ['오크 스툴', 39000, [{ id: 'oak-stool', quantity: 1 }], 'paid'],
+        ['스탠드 조명', 89000, [{ id: 'floor-lamp', quantity: 1 }], 'ready'],
+        ['Gift card', 50000, [{ id: 'gift-card', quantity: 1 }], 'paid'],
       ],
     );
   });

@@ -14,12 +14,17 @@ import {
   launchBrowser,
   logEntry,
   openShop,
+  orderStatus,
   paymentFrame,
   resultBanner,
   sandboxGet,
   screenshot,
+  shipments,
+  shippedLines,
   type ShopPage,
+  shownFulfilment,
   shownOrder,
+  shownPayments,
   startDemo,
   steps,
   storedOrder,
@@ -53,6 +58,15 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     return payments.filter((p) => p.merchant_uid === merchantUid);
   }
 
+  /** What PortOne holds, for "nothing was paid": every payment it has, and every amount registered with it (prepare). */
+  async function sandboxMoney(): Promise<{ payments: number; prepares: number }> {
+    const [{ total }, { counts }] = await Promise.all([
+      sandboxGet<{ total: number }>(demo, '/payments?limit=1'),
+      sandboxGet<{ counts: Record<string, number> }>(demo, '/calls?path=/none'),
+    ]);
+    return { payments: total, prepares: counts['POST /payments/prepare'] ?? 0 };
+  }
+
   /** Wait until the page lists the webhook PortOne sent for the order, answered `answer` by the verifier. */
   async function webhookShown(s: ShopPage, answer: number): Promise<string> {
     const row = s.page.locator('#webhooks > li', { hasText: new RegExp(`→ .*\\b${answer}$`) }).first();
@@ -60,10 +74,11 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     return (await row.textContent()) ?? '';
   }
 
-  it('the cart drives the amount and name; the language switch sets the page, lang and language', async () => {
+  it('the cart drives the items, amount and name; the language switch sets the page, lang and language', async () => {
     shop = await openShop(browser, demo);
     const { page, checkout, payButton } = shop;
     assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
+    assert.deepEqual(JSON.parse((await checkout.getAttribute('items'))!), [{ id: 'chair', quantity: 1 }]);
     assert.equal(await checkout.getAttribute('amount'), '14000');
     assert.equal(await checkout.getAttribute('name'), '노르웨이 회전 의자');
     assert.equal(await checkout.getAttribute('state'), 'idle');
@@ -77,8 +92,16 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     await page.keyboard.press('Enter');
     assert.equal(await checkout.getAttribute('amount'), '17500');
     assert.equal(await checkout.getAttribute('name'), '노르웨이 회전 의자 외 1건');
+    assert.deepEqual(JSON.parse((await checkout.getAttribute('items'))!), [
+      { id: 'chair', quantity: 1 },
+      { id: 'cushion', quantity: 1 },
+    ]);
     await page.getByRole('spinbutton', { name: '노르웨이 회전 의자: 수량' }).fill('2');
     assert.equal(await checkout.getAttribute('amount'), '31500');
+    assert.deepEqual(JSON.parse((await checkout.getAttribute('items'))!), [
+      { id: 'chair', quantity: 2 },
+      { id: 'cushion', quantity: 1 },
+    ]);
     assert.equal(await page.locator('#total').textContent(), '₩31,500');
     assert.equal((await payButton.textContent())?.trim(), '₩31,500 결제하기');
 
@@ -93,6 +116,7 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
 
     // An empty cart disables the element; the page says why.
     await page.getByRole('spinbutton', { name: 'Norwegian swivel chair: Quantity' }).fill('0');
+    assert.deepEqual(JSON.parse((await checkout.getAttribute('items'))!), [{ id: 'cushion', quantity: 1 }], 'a line with no quantity is not bought');
     await page.getByRole('button', { name: 'Wool seat cushion: One less' }).click();
     assert.equal(await checkout.getAttribute('disabled'), '');
     assert.ok(await payButton.isDisabled());
@@ -156,6 +180,168 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     const banner = await resultBanner(shop);
     assert.match(banner.text, /^Payment complete You paid ₩14,000\./);
     assert.equal((await storedOrder(demo, (await logEntry(shop)).merchantUid)).state, 'paid');
+  });
+
+  it("the cart's items are priced on the server: 2 chairs + 1 cushion → the server's ₩31,500; the order keeps the items; the onPaid hook ships it once", async () => {
+    shop = await openShop(browser, demo);
+    const { page } = shop;
+    const prepares: Array<Record<string, unknown>> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/payments/prepare') prepares.push(request.postDataJSON());
+    });
+    await page.getByRole('spinbutton', { name: '노르웨이 회전 의자: 수량' }).fill('2');
+    await page.getByRole('button', { name: '양모 방석: 하나 더' }).click();
+    await chooseScenario(shop, 'approve');
+    await shop.payButton.click();
+
+    await waitForState(shop, 'success');
+    const entry = await logEntry(shop);
+    assert.equal(entry.detail.amount, 31500);
+    assert.deepEqual(prepares.map((body) => body.items), [
+      [
+        { id: 'chair', quantity: 2 },
+        { id: 'cushion', quantity: 1 },
+      ],
+    ]);
+    const stored = await storedOrder(demo, entry.merchantUid);
+    assert.equal(stored.amount, 31500);
+    assert.equal(stored.currency, 'KRW');
+    assert.equal(stored.name, '노르웨이 회전 의자 외 1건', "the server's name for the order");
+    assert.deepEqual(stored.items, [
+      { id: 'chair', quantity: 2 },
+      { id: 'cushion', quantity: 1 },
+    ]);
+    assert.equal(stored.state, 'paid');
+    assert.deepEqual(await shownOrder(shop, entry.merchantUid, 'paid'), [
+      { state: 'ready', via: 'prepare' },
+      { state: 'paid', via: 'complete' },
+    ]);
+    assert.equal(await page.locator('#order-items').textContent(), '서버가 가격을 매긴 품목: 노르웨이 회전 의자 ×2, 양모 방석 ×1');
+
+    // Fulfilment: the verify answer waited for the hook's first attempt, which shipped it; the panel says so.
+    assert.equal((entry.detail.verification as Record<string, unknown>).fulfilment, 'done');
+    const shown = await shownFulfilment(shop, 'done', 1);
+    assert.match(shown.text, /^배송 완료 · 시도 1회 · \d\d:\d\d:\d\d$/);
+    assert.equal(shown.runs, 1);
+    assert.match(shown.shipped, /onPaid 훅 실행 1회: 노르웨이 회전 의자 ×2, 양모 방석 ×1 발송/);
+    await page.locator('#payments > li').first().waitFor();
+    assert.deepEqual(
+      (await shownPayments(shop)).map((p) => [p.impUid, p.disposition, p.status]),
+      [[entry.detail.impUid, 'settled', 'paid']],
+    );
+    // PortOne's webhook comes after and settles nothing again: the hook ran once.
+    assert.match(await webhookShown(shop, 200), /paid/);
+    const after = await storedOrder(demo, entry.merchantUid);
+    assert.deepEqual([after.fulfilment.state, after.fulfilment.attempts], ['done', 1]);
+    assert.deepEqual(
+      (await shipments(demo, entry.merchantUid)).map((s) => [s.amount, s.items]),
+      [
+        [
+          31500,
+          [
+            { id: 'chair', quantity: 2 },
+            { id: 'cushion', quantity: 1 },
+          ],
+        ],
+      ],
+    );
+    assert.deepEqual(shippedLines(demo, entry.merchantUid), [`shipped ${entry.merchantUid} (chair ×2, cushion ×1)`]);
+    await page.mouse.move(0, 0);
+    await screenshot(page, 'demo-pc-shipped');
+  });
+
+  it("devtools tamper: amount=\"100\" on the element → the server's price_changed, the page shows ₩14,000; nothing paid, no order stored", async () => {
+    shop = await openShop(browser, demo);
+    const { page, checkout, payButton } = shop;
+    const prepareAnswers: number[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/payments/prepare') prepareAnswers.push(response.status());
+    });
+    const before = await sandboxMoney();
+
+    // The scenario button does what someone would do in devtools: only the attribute changes.
+    await page.getByRole('button', { name: '결제 버튼의 amount를 ₩100으로 바꾸기' }).click();
+    assert.equal(await checkout.getAttribute('amount'), '100');
+    assert.equal((await payButton.textContent())?.trim(), '₩100 결제하기');
+    assert.equal(await page.locator('#total').textContent(), '₩14,000', 'the cart is what it was');
+    assert.match((await page.locator('#devtools-note').textContent()) ?? '', /amount가 이제 ₩100입니다/);
+    await payButton.click();
+
+    await waitForState(shop, 'failure');
+    const entry = await logEntry(shop);
+    assert.deepEqual(
+      { stage: entry.detail.stage, code: entry.detail.code, retryable: entry.detail.retryable, amount: entry.detail.amount, currency: entry.detail.currency },
+      { stage: 'prepare', code: 'price_changed', retryable: false, amount: 14000, currency: 'KRW' },
+    );
+    assert.equal(entry.detail.merchantUid, undefined, 'no order');
+    assert.deepEqual(prepareAnswers, [409]);
+    const banner = await resultBanner(shop);
+    assert.equal(banner.tone, 'bad');
+    assert.match(banner.text, /가격이 달라 결제하지 않았습니다/);
+    assert.match(banner.text, /결제 버튼의 금액\(₩100\)이 서버가 정한 가격과 달라/);
+    assert.match(banner.text, /서버의 가격은 ₩14,000입니다/);
+    assert.match(banner.text, /아무것도 결제되거나 저장되지 않았습니다/);
+    assert.ok(banner.text.includes(String(entry.detail.message)), "the server's reason, verbatim");
+    // The server's price is back on the button.
+    assert.equal(await checkout.getAttribute('amount'), '14000');
+    assert.equal((await payButton.textContent())?.trim(), '₩14,000 결제하기');
+    assert.equal(await page.locator('#devtools-note').textContent(), '');
+    assert.equal(await page.locator('.imp-dialog').count(), 0, 'no payment window');
+    assert.equal(shop.verifyCalls.length, 0);
+    assert.deepEqual(await sandboxMoney(), before, 'no payment at PortOne, no amount registered with it');
+    await screenshot(page, 'demo-pc-price-changed');
+
+    // The same by hand in devtools, with an order id of one's own: still nothing under that order.
+    const merchantUid = `devtools-${Date.now().toString(36)}`;
+    await checkout.evaluate((el, uid) => {
+      const element = el as unknown as { setAttribute(name: string, value: string): void };
+      element.setAttribute('merchant-uid', uid);
+      element.setAttribute('amount', '100');
+    }, merchantUid);
+    await payButton.click();
+    const second = await logEntry(shop, 2);
+    assert.deepEqual([second.detail.stage, second.detail.code, second.detail.amount], ['prepare', 'price_changed', 14000]);
+    assert.equal(await orderStatus(demo, merchantUid), 404, 'no order stored');
+    assert.deepEqual(await sandboxPayments(merchantUid), [], "the sandbox's payments for that order: none");
+    assert.deepEqual(await sandboxMoney(), before);
+    assert.deepEqual(prepareAnswers, [409, 409]);
+  });
+
+  it("shipping down: the paid order's onPaid hook fails, the panel shows the shipping pending with its attempts; back up, the server's retry ships it, once", async () => {
+    shop = await openShop(browser, demo);
+    const { page } = shop;
+    await chooseScenario(shop, 'approve');
+    await page.getByRole('switch', { name: /배송 시스템 장애/ }).check();
+    await page.locator('body[data-shipping-down="true"]').waitFor({ state: 'attached' });
+    await shop.payButton.click();
+
+    await waitForState(shop, 'success');
+    const entry = await logEntry(shop);
+    assert.equal(entry.detail.status, 'paid', 'paid whatever the shipping does');
+    assert.equal((entry.detail.verification as Record<string, unknown>).fulfilment, 'pending');
+    const pending = await shownFulfilment(shop, 'pending', 1);
+    assert.match(pending.text, /^배송 대기 · 다시 시도 중 · 시도 1회/);
+    assert.equal(pending.runs, 0);
+    assert.equal(pending.shipped, '아직 발송하지 않았습니다.');
+    assert.match((await resultBanner(shop)).text, /결제했습니다.*배송은 아직입니다: 서버가 onPaid 훅을 다시 시도합니다/);
+    const owed = await storedOrder(demo, entry.merchantUid);
+    assert.equal(owed.state, 'paid');
+    assert.equal(owed.fulfilment.state, 'pending');
+    assert.deepEqual(await shipments(demo, entry.merchantUid), []);
+    await screenshot(page, 'demo-pc-shipping-pending');
+
+    await page.getByRole('switch', { name: /배송 시스템 장애/ }).uncheck();
+    await page.locator('body[data-shipping-down="false"]').waitFor({ state: 'attached' });
+    // The server retries with backoff (seconds here): the page keeps reading the order until it is shipped.
+    const done = await shownFulfilment(shop, 'done', undefined, 45_000);
+    assert.ok(done.attempts >= 2, `retried (${done.attempts} attempts)`);
+    assert.match(done.text, new RegExp(`^배송 완료 · 시도 ${done.attempts}회`));
+    assert.equal(done.runs, 1);
+    assert.ok(!/배송은 아직입니다/.test((await resultBanner(shop)).text), 'the banner follows the order');
+    const shipped = await storedOrder(demo, entry.merchantUid);
+    assert.deepEqual([shipped.fulfilment.state, shipped.fulfilment.attempts], ['done', done.attempts]);
+    assert.equal((await shipments(demo, entry.merchantUid)).length, 1, 'shipped once');
+    assert.equal(shippedLines(demo, entry.merchantUid).length, 1);
   });
 
   it('decline (scenario): the card is declined in the window; failure at stage payment; the order stays ready', async () => {
@@ -244,8 +430,9 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     ]);
   });
 
-  it('tamper (scenario): the buyer pays ₩1,000 for a ₩14,000 order; the server cancels it, the order is a forgery, the page says why', async () => {
+  it('wrong amount (scenario): the window pays ₩1,000 for a ₩14,000 order; the server refunds it at PortOne, the order stays open (ready), the page says pay again', async () => {
     shop = await openShop(browser, demo);
+    const { page, checkout } = shop;
     await chooseScenario(shop, 'tamper');
     await shop.payButton.click();
 
@@ -254,29 +441,110 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     assert.equal(entry.detail.stage, 'verify');
     assert.equal(entry.detail.code, 'http_409');
     assert.equal(entry.detail.retryable, false);
-    assert.match(String(entry.detail.message), /1000 KRW.*14000 KRW.*cancelled/);
-    assert.deepEqual(await shownOrder(shop, entry.merchantUid, 'forgery'), [
-      { state: 'ready', via: 'prepare' },
-      { state: 'forgery', via: 'complete' },
-    ]);
+    assert.deepEqual(
+      { status: (entry.detail.verification as Record<string, unknown>).status, refund: (entry.detail.verification as Record<string, unknown>).refund },
+      { status: 'forgery', refund: 'done' },
+    );
+    assert.match(String(entry.detail.message), /1000 KRW.*14000 KRW.*refunded/);
+    // The order did not move: still open, and its payments say what became of the ₩1,000.
+    assert.deepEqual(await shownOrder(shop, entry.merchantUid, 'ready'), [{ state: 'ready', via: 'prepare' }]);
+    await page.locator('#payments > li[data-disposition="refunded_forgery"]').waitFor();
+    const [forged] = await shownPayments(shop);
+    assert.equal(forged?.impUid, entry.detail.impUid);
+    assert.match(forged!.text, /₩1,000.*금액 위조 · 환불됨/);
     const banner = await resultBanner(shop);
     assert.equal(banner.tone, 'bad');
-    assert.match(banner.text, /금액 위조: 서버가 결제를 취소했습니다/);
+    assert.match(banner.text, /금액 위조: 서버가 결제를 환불했습니다/);
+    assert.match(banner.text, /주문은 그대로 열려 있으니 다시 결제하세요/);
+    assert.match(banner.text, /다음 결제창도 금액을 바꿉니다/, 'the scenario still armed is pointed out');
+    assert.ok(!/위조로 기록/.test(banner.text), 'no word of a forgery state');
     assert.ok(banner.text.includes(String(entry.detail.message)), "the server's reason, verbatim");
-    await screenshot(shop.page, 'demo-pc-forgery');
+    assert.equal(await checkout.getAttribute('merchant-uid'), entry.merchantUid, 'the next press pays the open order');
+    await screenshot(page, 'demo-pc-forgery');
+    await page.getByRole('button', { name: 'English' }).click();
+    const english = await resultBanner(shop);
+    assert.match(english.text, /^Wrong amount: the server refunded the payment /);
+    assert.match(english.text, /Your order is still open: pay again/);
+    assert.match((await shownPayments(shop))[0]!.text, /₩1,000.*Wrong amount · refunded/);
+    await screenshot(page, 'demo-pc-forgery-en');
 
-    // PortOne's webhook for the (now cancelled) payment comes after: handled, and the forgery stays a forgery.
+    // PortOne's webhook for the (now cancelled) payment comes after: handled, and nothing moves.
     assert.match(await webhookShown(shop, 200), /paid/);
-    const stored = await storedOrder(demo, entry.merchantUid);
-    assert.equal(stored.state, 'forgery');
-    assert.deepEqual(steps(stored.history), [
-      { state: 'ready', via: 'prepare' },
-      { state: 'forgery', via: 'complete' },
-    ]);
     const [payment] = await sandboxPayments(entry.merchantUid);
     assert.equal(payment?.amount, 1000);
-    assert.equal(payment?.status, 'cancelled', 'cancelled at PortOne');
+    assert.equal(payment?.status, 'cancelled', 'refunded at PortOne');
+    const open = await storedOrder(demo, entry.merchantUid);
+    assert.equal(open.state, 'ready');
+    assert.equal(open.imp_uid, null);
+    assert.deepEqual(steps(open.history), [{ state: 'ready', via: 'prepare' }]);
+    assert.deepEqual(
+      open.payments.map((p) => [p.imp_uid, p.amount, p.disposition]),
+      [[entry.detail.impUid, 1000, 'refunded_forgery']],
+    );
+    assert.equal(open.fulfilment.state, 'none', 'nothing to ship');
+    assert.deepEqual(await shipments(demo, entry.merchantUid), []);
   });
+
+  /** The "wrong amount" window on a ₩14,000 order: refunded, the order left open. Its failure's log entry. */
+  async function forged(s: ShopPage): Promise<Awaited<ReturnType<typeof logEntry>>> {
+    await chooseScenario(s, 'tamper');
+    await s.payButton.click();
+    await waitForState(s, 'failure');
+    const entry = await logEntry(s);
+    assert.equal((entry.detail.verification as Record<string, unknown>).status, 'forgery');
+    await shownOrder(s, entry.merchantUid, 'ready');
+    return entry;
+  }
+
+  // SPEC §4: "the buyer (or a tamperer) can still pay the order correctly afterwards".
+  it(
+    'after a refunded wrong amount, pressing pay again (approve) pays that same order: paid, its payments refunded_forgery then settled',
+    async () => {
+      shop = await openShop(browser, demo);
+      const { page, checkout } = shop;
+      const entry = await forged(shop);
+      assert.equal(await checkout.getAttribute('merchant-uid'), entry.merchantUid, 'the next press pays the open order');
+      // Paying again, correctly this time: the same order is paid.
+      await chooseScenario(shop, 'approve');
+      await shop.payButton.click();
+      await waitForState(shop, 'success');
+      const paid = await logEntry(shop, 2);
+      assert.equal(paid.type, 'payment-success');
+      assert.equal(paid.merchantUid, entry.merchantUid);
+      assert.equal(paid.detail.amount, 14000);
+      assert.notEqual(paid.detail.impUid, entry.detail.impUid);
+      assert.deepEqual(await shownOrder(shop, entry.merchantUid, 'paid'), [
+        { state: 'ready', via: 'prepare' },
+        { state: 'paid', via: 'complete' },
+      ]);
+      await page.locator('#payments > li[data-disposition="settled"]').waitFor();
+      assert.deepEqual(
+        (await shownPayments(shop)).map((p) => [p.impUid, p.disposition]),
+        [
+          [entry.detail.impUid, 'refunded_forgery'],
+          [paid.detail.impUid, 'settled'],
+        ],
+      );
+      assert.equal(await checkout.getAttribute('merchant-uid'), null, 'paid: the button pays a new order next');
+      const stored = await storedOrder(demo, entry.merchantUid);
+      assert.equal(stored.state, 'paid');
+      assert.equal(stored.imp_uid, paid.detail.impUid);
+      assert.deepEqual(
+        stored.payments.map((p) => [p.imp_uid, p.amount, p.disposition]),
+        [
+          [entry.detail.impUid, 1000, 'refunded_forgery'],
+          [paid.detail.impUid, 14000, 'settled'],
+        ],
+      );
+      assert.deepEqual((await sandboxPayments(entry.merchantUid)).map((p) => [p.amount, p.status]).sort(), [
+        [1000, 'cancelled'],
+        [14000, 'paid'],
+      ]);
+      const shipped = await shownFulfilment(shop, 'done', 1);
+      assert.equal(shipped.runs, 1);
+      await screenshot(page, 'demo-pc-forgery-repaid');
+    },
+  );
 
   it('PortOne outage: verify answers 502, a retryable failure; recover, press again: the same payment is verified, no second window', async () => {
     shop = await openShop(browser, demo);

@@ -21,14 +21,25 @@ export interface HistoryEntry {
   at: string;
   via: string;
 }
+export interface StoredPayment {
+  imp_uid: string;
+  amount: number;
+  currency: string;
+  status: string;
+  disposition: string;
+  at: string;
+}
 export interface StoredOrder {
   merchant_uid: string;
   amount: number;
   currency: string;
   name: string | null;
+  items: Array<{ id: string; quantity: number }> | null;
   state: string;
   imp_uid: string | null;
   history: HistoryEntry[];
+  payments: StoredPayment[];
+  fulfilment: { state: 'none' | 'pending' | 'done'; attempts: number; at: string | null };
 }
 
 export interface Demo {
@@ -111,6 +122,27 @@ async function json<T>(response: Response, what: string): Promise<T> {
 /** What the server stored: GET /payments/:merchant_uid. */
 export async function storedOrder(demo: Demo, merchantUid: string): Promise<StoredOrder> {
   return json(await fetch(`${demo.url}/payments/${encodeURIComponent(merchantUid)}`), `GET /payments/${merchantUid}`);
+}
+
+/** GET /payments/:merchant_uid's status alone (404 when the server stored no such order). */
+export async function orderStatus(demo: Demo, merchantUid: string): Promise<number> {
+  const response = await fetch(`${demo.url}/payments/${encodeURIComponent(merchantUid)}`);
+  await response.body?.cancel();
+  return response.status;
+}
+
+/** What the demo's onPaid hook shipped for an order: one entry per run (GET /demo/api/shipments). */
+export async function shipments(demo: Demo, merchantUid: string): Promise<Array<{ at: string; amount: number; items: Array<{ id: string; quantity: number }> | null }>> {
+  const answer = await json<{ shipments: Array<{ at: string; amount: number; items: Array<{ id: string; quantity: number }> | null }> }>(
+    await fetch(`${demo.url}/demo/api/shipments?merchant_uid=${encodeURIComponent(merchantUid)}`),
+    'GET /demo/api/shipments',
+  );
+  return answer.shipments;
+}
+
+/** The lines `npm start` printed for the demo hook's shipments of an order (`shipped <merchant_uid> …`). */
+export function shippedLines(demo: Demo, merchantUid: string): string[] {
+  return demo.output().split('\n').filter((line) => line.startsWith(`shipped ${merchantUid}`));
 }
 
 /** The sandbox's control API (GET only here: the tests change it through the page, as a person does). */
@@ -198,6 +230,32 @@ export async function shownOrder(shop: ShopPage, merchantUid: string, state: str
   await shop.page.locator(`#order[data-merchant-uid="${merchantUid}"][data-state="${state}"]`).waitFor({ state: 'attached' });
   const items = await shop.page.locator('#history > li').all();
   return Promise.all(items.map(async (li) => ({ state: (await li.getAttribute('data-state'))!, via: (await li.getAttribute('data-via'))! })));
+}
+
+/** The order panel's payments ledger, as the page lists it. */
+export async function shownPayments(shop: ShopPage): Promise<Array<{ impUid: string; disposition: string; status: string; text: string }>> {
+  const items = await shop.page.locator('#payments > li').all();
+  return Promise.all(
+    items.map(async (li) => ({
+      impUid: (await li.getAttribute('data-imp-uid'))!,
+      disposition: (await li.getAttribute('data-disposition'))!,
+      status: (await li.getAttribute('data-status'))!,
+      text: ((await li.innerText()) ?? '').replace(/\s+/g, ' ').trim(),
+    })),
+  );
+}
+
+/** The order panel's fulfilment once it shows `state` (and, when given, `attempts`): its text and the hook's runs line. */
+export async function shownFulfilment(shop: ShopPage, state: string, attempts?: number, timeout?: number): Promise<{ text: string; attempts: number; shipped: string; runs: number }> {
+  const line = shop.page.locator(`#fulfilment[data-state="${state}"]${attempts === undefined ? '' : `[data-attempts="${attempts}"]`}`);
+  await line.waitFor({ timeout });
+  const shipped = shop.page.locator('#shipped');
+  return {
+    text: ((await line.innerText()) ?? '').trim(),
+    attempts: Number(await line.getAttribute('data-attempts')),
+    shipped: ((await shipped.innerText()) ?? '').trim(),
+    runs: Number(await shipped.getAttribute('data-runs')),
+  };
 }
 
 /** The result banner's tone and text. */
