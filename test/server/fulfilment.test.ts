@@ -3,82 +3,18 @@
 // answers within its wait whatever the hook does; `fulfilment` on the order JSON counts the attempts. The receiver
 // here checks the signature from the Standard Webhooks rules themselves (not with this project's signing code).
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
+import { type FulfilmentReceiver, startFulfilmentReceiver } from './fixtures/standard-webhooks.js';
 import { uid, waitFor } from './helpers.js';
 import { startVerifier, type VerifierHarness } from './verifier-harness.js';
 
 /** A Standard Webhooks secret: `whsec_` + base64 of the key bytes. */
 const SECRET = `whsec_${Buffer.from('a fulfilment key of 32 bytes!!!!').toString('base64')}`;
 
-export interface Delivery {
-  id: string;
-  timestamp: number;
-  body: any;
-  /** The signature checked by the rules: HMAC-SHA256(key, `${id}.${timestamp}.${raw body}`), base64, `v1,` prefixed. */
-  signed: boolean;
-  answered: number;
-}
-
-/**
- * Standard Webhooks, as a receiver implements it: the key is the base64 after `whsec_`; the signed content is
- * `${webhook-id}.${webhook-timestamp}.${raw body}`; `webhook-signature` is a space-separated list of `v1,<base64>`;
- * the timestamp must be within 5 minutes.
- */
-export function verifyStandardWebhook(secret: string, headers: IncomingHttpHeaders, raw: string): boolean {
-  const id = headers['webhook-id'];
-  const timestamp = headers['webhook-timestamp'];
-  const signatures = headers['webhook-signature'];
-  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string') return false;
-  if (Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${raw}`).digest();
-  return signatures.split(' ').some((entry) => {
-    const [version, signature] = entry.split(',');
-    const given = Buffer.from(signature ?? '', 'base64');
-    return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
-  });
-}
-
-export interface Receiver {
-  url: string;
-  deliveries: Delivery[];
-  /** The status to answer to the n-th delivery (0-based) of an order; default 200. */
-  answer: (nth: number, delivery: Delivery) => number | Promise<number>;
-  close(): Promise<void>;
-}
-
-export async function startFulfilmentReceiver(secret = SECRET): Promise<Receiver> {
-  const receiver: Receiver = { url: '', deliveries: [], answer: () => 200, close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (raw += chunk));
-    req.on('end', async () => {
-      const delivery: Delivery = {
-        id: String(req.headers['webhook-id']),
-        timestamp: Number(req.headers['webhook-timestamp']),
-        body: JSON.parse(raw),
-        signed: verifyStandardWebhook(secret, req.headers, raw),
-        answered: 0,
-      };
-      const nth = receiver.deliveries.filter((d) => d.body.order?.merchant_uid === delivery.body.order?.merchant_uid).length;
-      receiver.deliveries.push(delivery);
-      delivery.answered = delivery.signed ? await receiver.answer(nth, delivery) : 401;
-      res.writeHead(delivery.answered).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/paid`;
-  receiver.close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return receiver;
+/** The answer to a signed delivery by how many of the order's deliveries came before it. */
+function answerByAttempt(receiver: FulfilmentReceiver, answer: (nth: number) => { status: number; delayMs?: number }): void {
+  receiver.answer = (delivery) => answer(receiver.deliveries.filter((d) => d.merchant_uid === delivery.merchant_uid).length);
 }
 
 /** A prepared order paid at the sandbox and verified; returns the verify answer. */
@@ -201,8 +137,8 @@ describe('an order cancelled before its delivery went through', () => {
 describe('FULFILMENT_URL: a signed POST per paid order', () => {
   for (const store of ['memory', 'sqlite'] as const) {
     test(`failing twice (${store}): 3 attempts, the same webhook-id each time, each signed; the body carries the order and the payment; the hook beside it ran once`, async () => {
-      const receiver = await startFulfilmentReceiver();
-      receiver.answer = (nth) => (nth < 2 ? 503 : 204);
+      const receiver = await startFulfilmentReceiver(SECRET);
+      answerByAttempt(receiver, (nth) => ({ status: nth < 2 ? 503 : 204 }));
       const v = await startVerifier({ store, fulfilmentEndpoint: { url: receiver.url, secret: SECRET } });
       try {
         const { merchant_uid, imp_uid, answer } = await payAndVerify(v, 12345);
@@ -248,11 +184,8 @@ describe('FULFILMENT_URL: a signed POST per paid order', () => {
   });
 
   test('two orders get two webhook-ids; a receiver that never answers in time is cut by the timeout and retried', async () => {
-    const receiver = await startFulfilmentReceiver();
-    receiver.answer = async (nth) => {
-      if (nth === 0) await sleep(1500);
-      return 200;
-    };
+    const receiver = await startFulfilmentReceiver(SECRET);
+    answerByAttempt(receiver, (nth) => ({ status: 200, delayMs: nth === 0 ? 1500 : 0 }));
     const v = await startVerifier({ fulfilmentEndpoint: { url: receiver.url, secret: SECRET }, fulfilment: { timeoutMs: 300 } });
     try {
       const first = await payAndVerify(v);

@@ -1,27 +1,28 @@
 // Scale-out (issue 6): three verifier processes sharing one PostgreSQL database, 1,000 payments, each settled by
 // three requests at once (POST /payments/complete to two different processes, POST /portone/webhook to the
 // third) while the sandbox injects seeded random faults (5xx, latency, dropped connections, expired tokens).
-// Then every order must be `paid` with exactly one `paid` history entry and the fulfilment hook must have run
-// once per order. A second run SIGKILLs one process after 40 % of the payments, routes around it, and lets
-// reconcile() settle what was left.
+// Then every order must be `paid` with exactly one `paid` history entry, and delivered (the `onPaid` hook, run by
+// whichever process's deliverer holds the order's lease) exactly once. A second run SIGKILLs one process after 40 %
+// of the payments, routes around it, lets reconcile() settle what was left (it delivers nothing: SPEC §4) and the
+// two live processes deliver what is owed.
 //
-// "Exactly once" across a kill. settle() moves the order (one committed transaction), then runs the hook, then
-// markFulfilled(); these are three separate steps, so a SIGKILL can fall between them:
-//   - between the transition and the hook: the order is paid, its hook never ran, fulfilled_at is NULL;
-//     reconcile's unfulfilled() pass runs the hook: once in all.
-//   - between the hook and markFulfilled: the hook ran (its line is in the dead process's log), fulfilled_at is
-//     still NULL, so reconcile runs it again: twice. Nothing can tell these two cases apart from the database;
-//     the hook itself must be idempotent (keyed by merchant_uid) for "exactly once" to hold downstream.
-// So the kill run asserts: every order's hook ran at least once, none more than twice, and the orders whose hook
-// ran twice are exactly those the kill caught between hook and markFulfilled (observed before reconcile: paid,
-// fulfilled_at NULL, a hook line from the dead process). Normally that number is 0; the summary line prints it.
+// "Exactly once" across a kill. Settling moves the order and makes its delivery owed in one transaction; a delivery
+// is an attempt under a lease in the store: claim, the hook, then `done`. A SIGKILL can fall:
+//   - before the claim, or after it but before the hook acted: the order is owed; a live process delivers it (after
+//     the dead one's lease of 2 s ran out): once in all;
+//   - after the hook acted (its line is in the dead process's log) but before `done`: nothing in the database tells
+//     this from the case above, so a live process delivers it again: twice. The hook must be idempotent (keyed by
+//     merchant_uid) for "exactly once" to hold downstream (SPEC: at least once across crashes).
+// So the kill run asserts: every order delivered at least once, none more than twice, and the orders delivered twice
+// are exactly those the victim delivered whose `done` was recorded after the kill (by a live process): first the
+// victim's line, before it died, then a live process's. Normally that number is 0 or 1; the summary line prints it.
 //
 // Needs TEST_DATABASE_URL (scripts/pg-cluster.sh starts a throwaway server); each run uses a fresh schema, dropped
 // afterwards. SCALE_SEED=n replays a seed (the seed is printed); SCALE_ORDERS=n changes the number of payments.
 // The verifiers are test/server/fixtures/verifier-pg-child.ts; the sandbox runs in this process.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -180,16 +181,16 @@ function registerTests(pgUrl: string): void {
     return { name, url: ready.url, pid: ready.pid, process: child, hookLog, alive: true, stderr: () => stderr, exited };
   }
 
-  /** merchant_uid → the pids (or 'reconcile') whose hook ran for it, one entry per run. */
-  function hookRuns(files: string[]): { runs: Map<string, string[]>; lines: number; torn: number } {
-    const runs = new Map<string, string[]>();
+  /** merchant_uid → the deliveries made for it (the pid whose hook acted, and when), oldest first, one entry per line. */
+  function hookRuns(files: string[]): { runs: Map<string, Array<{ pid: string; at: number }>>; lines: number; torn: number } {
+    const runs = new Map<string, Array<{ pid: string; at: number }>>();
     let lines = 0;
     let torn = 0;
     for (const file of files) {
       if (!existsSync(file)) continue;
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line) continue;
-        let entry: { pid: number | string; merchant_uid: string };
+        let entry: { pid: number; merchant_uid: string; at: number };
         try {
           entry = JSON.parse(line);
         } catch {
@@ -197,9 +198,10 @@ function registerTests(pgUrl: string): void {
           continue;
         }
         lines++;
-        runs.set(entry.merchant_uid, [...(runs.get(entry.merchant_uid) ?? []), String(entry.pid)]);
+        runs.set(entry.merchant_uid, [...(runs.get(entry.merchant_uid) ?? []), { pid: String(entry.pid), at: entry.at }]);
       }
     }
+    for (const list of runs.values()) list.sort((a, b) => a.at - b.at);
     return { runs, lines, torn };
   }
 
@@ -242,6 +244,8 @@ function registerTests(pgUrl: string): void {
       let next = 0;
       let killArmed = false;
       let killedAt: { started: number; paid: number } | null = null;
+      /** Resolves with the moment the victim was seen dead. */
+      let victimDeath: Promise<number> | null = null;
       const killRandom = mulberry32(SEED ^ 0x6b696c6c);
       /**
        * The kill: a few ms (seeded, 2 to 12) after a settle request went to the victim, so that it lands while the
@@ -254,6 +258,7 @@ function registerTests(pgUrl: string): void {
           killedAt = { started: next, paid: payments.length };
           victim.alive = false;
           victim.process.kill('SIGKILL');
+          victimDeath = victim.exited.then(() => Date.now());
         }, 2 + Math.floor(killRandom() * 11));
       }
 
@@ -368,33 +373,30 @@ function registerTests(pgUrl: string): void {
 
       const q = (sql: string) => admin.query(sql.replaceAll('$schema', `"${schema}"`));
       const hookFiles = verifiers.map((v) => v.hookLog);
-      const reconcileLog = join(dir, `${schema}-reconcile.hooks`);
-
-      const killedAfterHook: string[] = [];
-      const killedBeforeHook: string[] = [];
       const reports: ReconcileReport[] = [];
+      /** Orders that reconcile moved to paid (the kill left them `ready`), and the history rows before its second pass. */
+      let settledByReconcile: string[] = [];
+      let killedAtMs = 0;
       if (kill) {
         assert.equal(await victim.exited, 'SIGKILL', `the victim died of the kill: ${victim.stderr()}`);
-        // Before reconcile: paid orders whose hook was not recorded as done. With a hook line from the dead process
-        // the kill fell between the hook and markFulfilled; without, between the transition and the hook.
-        const { rows } = await q(`SELECT merchant_uid FROM $schema.orders WHERE state = 'paid' AND fulfilled_at IS NULL`);
-        const before = hookRuns(hookFiles).runs;
-        for (const { merchant_uid } of rows as Array<{ merchant_uid: string }>) {
-          (before.get(merchant_uid)?.includes(String(victim.pid)) ? killedAfterHook : killedBeforeHook).push(merchant_uid);
-        }
-        // Only an order whose request the kill cut off can have been left half-done.
-        const cutOff = new Set(stats.lostToKill.map((l) => l.merchant_uid));
-        for (const uid of [...killedAfterHook, ...killedBeforeHook]) assert.ok(cutOff.has(uid), `${uid} was left unfulfilled without a request cut off by the kill`);
+        // Seen dead before this moment: whatever it wrote to the store, it wrote before.
+        killedAtMs = await victimDeath!;
 
-        // reconcile, as `npm run reconcile` with --older-than 0 would, in this process against the same schema.
+        // reconcile, as `npm run reconcile` with --older-than 0 would, in this process against the same schema. It
+        // settles what the kill left `ready`, and delivers nothing: the live verifiers deliver what is owed.
         const store = await openStore(pgUrl, { schema });
         try {
           const portone = new PortOneClient({ apiUrl: sandbox.url, apiKey: API_KEY, apiSecret: API_SECRET, timeoutMs: 2_000, deadlineMs: 5_000, backoffMs: 20 });
-          const onPaid = (order: { merchant_uid: string }, payment: { imp_uid: string }) =>
-            appendFileSync(reconcileLog, `${JSON.stringify({ pid: 'reconcile', merchant_uid: order.merchant_uid, imp_uid: payment.imp_uid })}\n`);
           for (let run = 0; run < 2; run++) {
             await sleep(5); // olderThanMinutes 0 reads orders moved strictly before now
-            reports.push(await reconcile({ store, portone, logger: silentLogger, onPaid }, { olderThanMinutes: 0, limit: ORDERS * 2 }));
+            const rowsBefore = run === 1 ? (await q('SELECT count(*)::int AS n FROM $schema.order_history')).rows[0].n : 0;
+            reports.push(await reconcile({ store, portone, logger: silentLogger }, { olderThanMinutes: 0, limit: ORDERS * 2 }));
+            if (run === 0) {
+              const { rows } = await q(`SELECT DISTINCT merchant_uid FROM $schema.order_history WHERE state = 'paid' AND via = 'reconcile'`);
+              settledByReconcile = (rows as Array<{ merchant_uid: string }>).map((r) => r.merchant_uid);
+            } else {
+              assert.equal((await q('SELECT count(*)::int AS n FROM $schema.order_history')).rows[0].n, rowsBefore, 'a second reconcile pass moves nothing');
+            }
           }
         } finally {
           await store.close();
@@ -402,12 +404,22 @@ function registerTests(pgUrl: string): void {
         mark.phase('reconcile');
       }
 
-      // The store, read in bulk: state, imp_uid, fulfilled_at and the history of every order in the schema.
-      const { rows } = await q(`SELECT o.merchant_uid, o.state, o.imp_uid, o.fulfilled_at,
+      // The live verifiers deliver what is owed (the background deliveries of webhooks, what the kill left).
+      const owed = async () => (await q(`SELECT count(*)::int AS n FROM $schema.orders WHERE fulfilment_state <> 'done'`)).rows[0].n as number;
+      for (const deadline = Date.now() + 30_000; (await owed()) > 0; ) {
+        assert.ok(Date.now() < deadline, `every delivery done within 30 s (${await owed()} still owed)`);
+        await sleep(100);
+      }
+      await sleep(300); // a repeated delivery would come within a few polls
+      mark.phase('deliveries');
+
+      // The store, read in bulk: state, imp_uid, fulfilment and the history of every order in the schema.
+      const { rows } = await q(`SELECT o.merchant_uid, o.state, o.imp_uid, o.fulfilment_state, o.fulfilment_at,
           array_agg(h.state ORDER BY h.id) AS states
         FROM $schema.orders o JOIN $schema.order_history h USING (merchant_uid) GROUP BY o.merchant_uid`);
-      const stored = new Map((rows as Array<{ merchant_uid: string; state: string; imp_uid: string | null; fulfilled_at: string | null; states: string[] }>).map((r) => [r.merchant_uid, r]));
-      const hooks = hookRuns([...hookFiles, reconcileLog]);
+      type Row = { merchant_uid: string; state: string; imp_uid: string | null; fulfilment_state: string; fulfilment_at: string | null; states: string[] };
+      const stored = new Map((rows as Row[]).map((r) => [r.merchant_uid, r]));
+      const hooks = hookRuns(hookFiles);
 
       // ---- assertions
       const fives = [...stats.statuses].filter(([key]) => / 5\d\d$/.test(key) && !key.endsWith(' 502'));
@@ -417,6 +429,8 @@ function registerTests(pgUrl: string): void {
       assert.equal(stored.size, ORDERS, 'the store holds exactly the orders made: none lost, none extra');
       const problems: string[] = [];
       const twice: string[] = [];
+      /** Delivered by the victim, whose `done` was recorded after the kill (by a live process): it must run again. */
+      const cutAfterEffect: string[] = [];
       for (const p of payments) {
         const order = stored.get(p.merchant_uid);
         if (!order) {
@@ -427,23 +441,40 @@ function registerTests(pgUrl: string): void {
         if (order.state !== 'paid') problems.push(`${p.merchant_uid}: ${order.state}`);
         if (order.imp_uid !== p.imp_uid) problems.push(`${p.merchant_uid}: imp_uid ${order.imp_uid}, paid with ${p.imp_uid}`);
         if (paidEntries !== 1 || order.states[0] !== 'ready' || order.states.at(-1) !== order.state) problems.push(`${p.merchant_uid}: history ${order.states.join(',')}`);
-        if (order.fulfilled_at === null) problems.push(`${p.merchant_uid}: fulfilled_at is NULL`);
+        if (order.fulfilment_state !== 'done') problems.push(`${p.merchant_uid}: fulfilment ${order.fulfilment_state}`);
         const runs = hooks.runs.get(p.merchant_uid) ?? [];
-        if (runs.length === 0) problems.push(`${p.merchant_uid}: the hook never ran`);
+        if (runs.length === 0) problems.push(`${p.merchant_uid}: never delivered`);
         if (runs.length === 2) twice.push(p.merchant_uid);
-        if (runs.length > 2 || (runs.length === 2 && !kill)) problems.push(`${p.merchant_uid}: the hook ran ${runs.length} times (${runs.join(', ')})`);
+        if (runs.length > 2 || (runs.length === 2 && !kill)) problems.push(`${p.merchant_uid}: delivered ${runs.length} times (${JSON.stringify(runs)})`);
+        if (kill && runs.some((r) => r.pid === String(victim.pid)) && order.fulfilment_at !== null && Date.parse(order.fulfilment_at) > killedAtMs) cutAfterEffect.push(p.merchant_uid);
+        if (runs.length === 2) {
+          // The repeat: the victim's delivery first (before it died), then a live process's, after the kill.
+          const [first, second] = runs;
+          if (first!.pid !== String(victim.pid) || first!.at > killedAtMs || second!.pid === String(victim.pid) || second!.at < killedAtMs) {
+            problems.push(`${p.merchant_uid}: delivered twice, not as a kill mid-delivery explains: ${JSON.stringify(runs)} (killed at ${killedAtMs})`);
+          }
+        }
       }
-      assert.deepEqual(problems.slice(0, 20), [], `orders not settled exactly once (${problems.length})`);
+      assert.deepEqual(problems.slice(0, 20), [], `orders not settled exactly once, or not delivered (${problems.length})`);
       assert.equal(hooks.torn, 0, 'no torn hook line');
       if (!kill) {
-        assert.equal(hooks.lines, ORDERS, 'the hook ran exactly once per order');
+        assert.equal(hooks.lines, ORDERS, 'exactly one delivery per order');
       } else {
-        assert.deepEqual(twice.sort(), [...killedAfterHook].sort(), 'the hook ran twice exactly for the orders the kill caught between hook and markFulfilled');
-        assert.equal(hooks.lines, ORDERS + killedAfterHook.length);
-        const [first, second] = reports;
-        assert.equal(first!.refulfilled, killedAfterHook.length + killedBeforeHook.length, `reconcile re-ran every interrupted hook: ${JSON.stringify(first)}`);
-        assert.ok(Object.values(first!.outcomes).every((o) => o === 'paid'), `reconcile settled what was left as paid: ${JSON.stringify(first!.outcomes)}`);
-        assert.deepEqual({ checked: second!.checked, refulfilled: second!.refulfilled }, { checked: 0, refulfilled: 0 }, 'a second reconcile finds nothing');
+        // At least once across a crash: the repeats are exactly the deliveries the victim made (the hook acted) and
+        // did not live to record done; nothing in the database tells them from the others, so receivers must be
+        // idempotent by merchant_uid (SPEC §4).
+        assert.deepEqual(twice.sort(), cutAfterEffect.sort(), 'delivered twice exactly where the kill fell between the hook acting and done');
+        assert.equal(hooks.lines, ORDERS + cutAfterEffect.length);
+        const [first] = reports;
+        const cutOff = new Set(stats.lostToKill.map((l) => l.merchant_uid));
+        for (const uid of settledByReconcile) assert.ok(cutOff.has(uid), `${uid} was left ready without a request cut off by the kill`);
+        assert.equal(first!.checked, ORDERS, 'reconcile examined every order');
+        assert.deepEqual(first!.counts, { paid: ORDERS }, `every payment reconciles as paid: ${JSON.stringify(first!.counts)}`);
+        const outcomes = new Map(payments.map((p) => [p.merchant_uid, `${p.imp_uid}: paid`]));
+        assert.ok(
+          Object.entries(first!.outcomes).every(([uid, o]) => outcomes.get(uid) === o),
+          `reconcile's outcome per order is "<imp_uid>: paid": ${JSON.stringify(first!.outcomes).slice(0, 300)}`,
+        );
       }
       for (const v of verifiers.filter((x) => x.alive)) {
         const health = await fetch(`${v.url}/healthz`);
@@ -455,11 +486,11 @@ function registerTests(pgUrl: string): void {
       const statusSummary = [...stats.statuses].sort().map(([k, n]) => `${k}:${n}`).join(' ');
       const killSummary = kill
         ? ` kill=${victim.name}@${killedAt!.started} (${killedAt!.paid} paid at PortOne) cut-off=${stats.lostToKill.length} (${stats.lostToKill.map((l) => l.kind).join(',') || '-'}) ` +
-          `unfulfilled-before-reconcile=${killedBeforeHook.length} hook-twice=${killedAfterHook.length} reconcile{checked=${reports[0]!.checked} refulfilled=${reports[0]!.refulfilled}}`
+          `settled-by-reconcile=${settledByReconcile.length} delivered-twice=${cutAfterEffect.length} reconcile{checked=${reports[0]!.checked} ${JSON.stringify(reports[0]!.counts)}}`
         : '';
       console.log(
         `scale-out[${label}] seed=${SEED} orders=${ORDERS} requests=${stats.requests} (prepare ${stats.byKind.prepare}, complete ${stats.byKind.complete}, webhook ${stats.byKind.webhook}) ` +
-          `settle-502s=${answered502} retries=${stats.retries} faults=${faultsInjected} (${plan.length} planned) sandbox-calls=${calls.total}${killSummary} ` +
+          `settle-502s=${answered502} retries=${stats.retries} faults=${faultsInjected} (${plan.length} planned) sandbox-calls=${calls.total} deliveries=${hooks.lines}${killSummary} ` +
           `time=${((Date.now() - started) / 1000).toFixed(1)}s [${mark.phases.join(', ')}]\n  answers: ${statusSummary}`,
       );
     } catch (error) {
