@@ -20,9 +20,23 @@ import {
   type Payment,
   resolveChannel,
 } from './payment.js';
-import type { CheckoutContext, PaymentRecord, ResponseShape, SandboxState, WindowAction, WindowScript } from './state.js';
+import { type CheckoutContext, type PaymentRecord, RESPONSE_SHAPES, type ResponseShape, type SandboxState, WINDOW_ACTIONS, type WindowAction, type WindowScript } from './state.js';
 import { renderLanding, renderWindow } from './window-page.js';
 import type { WebhookSender } from './webhooks.js';
+
+/**
+ * A choice the page made for its own payment window (the stand-in SDK sends `window.portoneSandbox.script`): the
+ * window acts by itself, as with a control-API script, but only for this payment. So a page (the demo's scenario
+ * panel) scripts its own windows without queuing anything in the shared sandbox that another page's window could take.
+ */
+const pageScript = z.strictObject({
+  action: z.enum(WINDOW_ACTIONS),
+  amount: z.number().refine(isValidAmount, 'must be a positive number').nullish(),
+  error_code: z.string().min(1).max(100).nullish(),
+  error_msg: z.string().min(1).max(1000).nullish(),
+  shape: z.enum(RESPONSE_SHAPES).nullish(),
+  delay_ms: z.number().int().min(0).max(60_000).default(0),
+});
 
 /** What the SDK sends when request_pay is called. `params` is request_pay's first argument, untouched. */
 const checkoutRequest = z.object({
@@ -33,6 +47,7 @@ const checkoutRequest = z.object({
   page_url: z.url(),
   user_agent: z.string().max(1000).nullish(),
   params: z.record(z.string(), z.unknown()),
+  script: pageScript.nullish(),
 });
 
 const windowResult = z.object({
@@ -142,7 +157,29 @@ export function createCheckoutRouter(state: SandboxState, webhooks: WebhookSende
     const pg = text(params.pg) ?? undefined;
     const channelKey = text(params.channelKey) ?? undefined;
     const channel = resolveChannel(pg, channelKey);
-    const script = state.peekScript(merchantUid) ?? null;
+    // A script queued through the control API for this order (tests) comes first: it is taken when the window opens.
+    // Else the page's own choice, if it sent one, belongs to this payment alone.
+    const queued = state.peekScript(merchantUid) ?? null;
+    const fromPage = parsed.data.script;
+    if (fromPage?.action === 'amount' && fromPage.amount == null) {
+      ctx.status = 400;
+      ctx.body = { status: 'error', message: 'script.amount: required for action "amount"' };
+      return;
+    }
+    const pageChoice: WindowScript | null = fromPage
+      ? {
+          id: state.id(),
+          merchant_uid: merchantUid,
+          action: fromPage.action,
+          amount: fromPage.amount ?? null,
+          error_code: fromPage.error_code ?? null,
+          error_msg: fromPage.error_msg ?? null,
+          shape: fromPage.shape ?? null,
+          device: null,
+          delay_ms: fromPage.delay_ms,
+        }
+      : null;
+    const script = queued ?? pageChoice;
     // A script may force the device; the shape follows the device the payment really uses (landing on mobile).
     const effectiveDevice = script?.device ?? device;
     const shapes = defaultShape(channel.pg_provider);
@@ -208,7 +245,7 @@ export function createCheckoutRouter(state: SandboxState, webhooks: WebhookSende
       done: false,
       requestId: request_id,
       params,
-      script: null,
+      script: queued ? null : pageChoice,
     };
     state.addPayment({ payment, noticeUrls, usedWebhooks: false, checkout });
     ctx.body = { device: checkout.device, imp_uid: payment.imp_uid, window_url: `${origin(ctx)}/__sandbox/window/${payment.imp_uid}` };

@@ -16,6 +16,22 @@ async function openWindow(params: Record<string, unknown> = {}): Promise<{ merch
 }
 
 /**
+ * Where the page's focus is, as a string: failed assertions on elements themselves (a cross-origin frame among
+ * them) make the runner's error serializer take the browser session down, where a string fails plainly.
+ */
+function focusOn(frame: HTMLIFrameElement, opener?: HTMLElement): string {
+  const active = document.activeElement;
+  if (active === frame) return 'the window';
+  if (opener && active === opener) return 'the opener';
+  return active === document.body ? 'the body' : `<${active?.localName ?? 'nothing'}>`;
+}
+
+/** The callback's response, or a rejection naming what did not happen within `ms`. */
+function within<T>(outcome: Promise<T>, what: string, ms = 4000): Promise<T> {
+  return Promise.race([outcome, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms))]);
+}
+
+/**
  * Press a key that makes the window answer (and so removes its frame), resolving with what it did. The key
  * goes down, the answer is awaited, then the key goes up: a keyUp sent to a frame that is already gone is
  * never acknowledged by Chromium, and a plain `press` would then hang now and then.
@@ -40,8 +56,11 @@ describe('payment window: keyboard only', () => {
   });
 
   afterEach(() => {
+    // A test that failed with its window still open must not leave it to the next one (which would fail too).
+    const left = document.querySelector('.imp-dialog');
+    if (left) window.IMP?.close();
     opener.remove();
-    expect(document.querySelector('.imp-dialog')).to.equal(null);
+    expect(left === null, 'the window closed').to.equal(true);
   });
 
   it('the window takes the focus when it opens', async () => {
@@ -88,5 +107,77 @@ describe('payment window: keyboard only', () => {
     expect(rsp.success).to.equal(true);
     expect(rsp.paid_amount).to.equal(8800);
     expect((await payment(rsp.imp_uid as string)).amount).to.equal(8800);
+  });
+
+  // The window is a modal dialog: the focus never leaves it while it is open (issue #10: the 7th Tab used to leave
+  // it, and Escape then no longer closed it). Its controls, in Tab order: the language link, approve (focused when
+  // it opens), decline, virtual account, the amount field, pay that amount, close: seven.
+  describe('the focus stays in the window while it is open', () => {
+    it('Tab goes round: every press stays in the window, the 7th is back on approve; Enter approves', async () => {
+      const { frame, result } = await openWindow();
+      for (let i = 1; i <= 7; i++) {
+        await sendKeys({ press: 'Tab' });
+        expect(focusOn(frame), `after Tab ${i}`).to.equal('the window');
+      }
+      const rsp = await pressAndAwait('Enter', within(result, 'approved by Enter on approve'));
+      expect(rsp.success).to.equal(true);
+      expect(rsp.paid_amount).to.equal(4200);
+      expect(focusOn(frame, opener)).to.equal('the opener');
+    });
+
+    it('Shift+Tab goes round backwards: approve → the language link → close; Enter closes', async () => {
+      const { frame, result } = await openWindow();
+      await sendKeys({ press: 'Shift+Tab' });
+      await sendKeys({ press: 'Shift+Tab' });
+      expect(focusOn(frame, opener)).to.equal('the window');
+      const rsp = await pressAndAwait('Enter', within(result, 'closed by Enter on close'));
+      expect(rsp.success).to.equal(false);
+      expect(rsp.error_msg).to.equal('[결제포기] 사용자가 결제를 취소하셨습니다');
+    });
+
+    it('Escape closes from anywhere in it: after Shift+Tab past the first control', async () => {
+      const { frame, result } = await openWindow();
+      for (let i = 0; i < 3; i++) await sendKeys({ press: 'Shift+Tab' }); // the language link, close, pay that amount
+      expect(focusOn(frame, opener)).to.equal('the window');
+      const rsp = await pressAndAwait('Escape', within(result, 'closed by Escape'));
+      expect(rsp.error_msg).to.equal('[결제포기] 사용자가 결제를 취소하셨습니다');
+      expect(focusOn(frame, opener)).to.equal('the opener');
+    });
+
+    it("a script's focus() on the page goes back to the window; Escape then closes it", async () => {
+      const { frame, result } = await openWindow();
+      opener.focus();
+      expect(focusOn(frame, opener)).to.equal('the window');
+      const rsp = await pressAndAwait('Escape', within(result, 'closed by Escape'));
+      expect(rsp.success).to.equal(false);
+    });
+
+    it("with the focus on the page's side (the frame blurred), Tab goes back into the window", async () => {
+      const { frame, result } = await openWindow();
+      frame.blur();
+      expect(focusOn(frame, opener)).to.equal('the body');
+      await sendKeys({ press: 'Tab' });
+      expect(focusOn(frame, opener)).to.equal('the window');
+      const rsp = await pressAndAwait('Escape', within(result, 'closed by Escape'));
+      expect(rsp.success).to.equal(false);
+    });
+
+    it("with the focus on the page's side, Escape closes the window as Escape inside it does", async () => {
+      const { frame, result } = await openWindow();
+      frame.blur();
+      expect(focusOn(frame, opener)).to.equal('the body');
+      const rsp = await pressAndAwait('Escape', within(result, 'closed by Escape on the page'));
+      expect(rsp.success).to.equal(false);
+      expect(rsp.error_msg).to.equal('[결제포기] 사용자가 결제를 취소하셨습니다');
+      expect((await payment(rsp.imp_uid as string)).status).to.equal('ready');
+    });
+
+    it('the overlay is announced as a modal dialog', async () => {
+      const { result } = await openWindow();
+      const overlay = document.querySelector('.imp-dialog')!;
+      expect([overlay.getAttribute('role'), overlay.getAttribute('aria-modal')]).to.deep.equal(['dialog', 'true']);
+      expect(overlay.getAttribute('aria-label')).to.be.a('string').and.not.equal('');
+      await pressAndAwait('Escape', result);
+    });
   });
 });

@@ -8,8 +8,14 @@
  * query parameters. Like the real SDK it alerts, and never calls back, when IMP.init was not called or
  * request_pay got no parameters, and it swallows exceptions thrown by the callback.
  *
- * Device: the user agent decides (iPhone|iPod|iPad|Android|Mobile, as iamport.js does), unless
- * localStorage['portone-sandbox-device'] says 'mobile' or 'pc', or a scripted choice forces one.
+ * Device: the user agent decides (iPhone|iPod|iPad|Android|Mobile, as iamport.js does), unless the page says
+ * otherwise (below), or localStorage['portone-sandbox-device'] says 'mobile' or 'pc', or a scripted choice forces one.
+ *
+ * The page's own choices (sandbox only; read at each request_pay; this page alone: nothing is stored, so another
+ * page or tab of the same site is not affected): `window.portoneSandbox = { device, script }`, with `device` 'pc' or
+ * 'mobile', and `script` a choice for the payment window of this page's payments, as the control API's scripts
+ * (`{ action, amount, error_code, error_msg, shape, delay_ms }`, action one of approve, decline, close, vbank,
+ * amount). A script queued through the control API for the order comes first.
  */
 (function () {
   'use strict';
@@ -25,7 +31,15 @@
   /** @type {null | { callback: Function | undefined, overlay: HTMLElement, frame: HTMLIFrameElement, restoreFocus: Element | null }} */
   var pending = null;
 
+  /** `window.portoneSandbox`, when the page set one. @returns {{ device?: unknown, script?: unknown }} */
+  function pageChoices() {
+    var page = w.portoneSandbox;
+    return page && typeof page === 'object' ? page : {};
+  }
+
   function device() {
+    var chosen = pageChoices().device;
+    if (chosen === 'mobile' || chosen === 'pc') return chosen;
     try {
       var forced = window.localStorage.getItem(DEVICE_KEY);
       if (forced === 'mobile' || forced === 'pc') return forced;
@@ -64,9 +78,19 @@
     if (!pending) return;
     var done = pending;
     pending = null;
-    done.overlay.remove();
-    document.body.classList.remove('imp-payment-progress');
     if (done.restoreFocus instanceof HTMLElement) done.restoreFocus.focus();
+    // Nothing to give it back to (the focus was on <body>): the hidden window must not keep it until it is removed.
+    var still = document.activeElement;
+    if (still instanceof HTMLElement && done.overlay.contains(still)) still.blur();
+    // Hidden now, removed a moment later: the frame still has the keyboard focus in the browser when the key that
+    // closed it (Enter, Escape) comes up, and a key-up routed to a frame already gone is lost (Chromium's automation
+    // then never acknowledges it: 6 of 250 key-ups hung, 0 of 250 with this delay).
+    done.overlay.style.display = 'none';
+    done.overlay.className = '';
+    setTimeout(function () {
+      done.overlay.remove();
+    }, 100);
+    document.body.classList.remove('imp-payment-progress');
     return done;
   }
 
@@ -75,6 +99,16 @@
     var overlay = document.createElement('div');
     overlay.className = 'imp-dialog';
     overlay.setAttribute('style', 'position:fixed;inset:0;z-index:99999;background:rgba(0,0,0,.55);display:block');
+    // A modal dialog: assistive technology is told so, and the focus stays in it (below, and in the window itself).
+    overlay.setAttribute('role', 'dialog');
+    overlay.setAttribute('aria-modal', 'true');
+    overlay.setAttribute('aria-label', 'PortOne 결제창 (sandbox)');
+    // A press on the dim area around the window must not take the focus out of it.
+    overlay.addEventListener('mousedown', function (event) {
+      if (event.target !== overlay) return;
+      event.preventDefault();
+      frame.focus();
+    });
     var frame = document.createElement('iframe');
     frame.src = url;
     frame.title = 'PortOne 결제창 (sandbox)';
@@ -93,6 +127,30 @@
     // then would take the focus back from the choice the window gave it.
     frame.focus();
   }
+
+  // While the window is open the focus belongs to it, as to any modal dialog. The window keeps Tab and Shift+Tab
+  // inside itself; here, the focus that lands on the page anyway (a script's focus(), the frame blurred) goes back
+  // to the window, Tab on the page's side goes into it, and Escape on the page's side closes it as Escape inside does.
+  document.addEventListener(
+    'focusin',
+    function (event) {
+      if (pending && event.target !== pending.frame && !pending.overlay.contains(/** @type {Node} */ (event.target))) pending.frame.focus();
+    },
+    true,
+  );
+  document.addEventListener(
+    'keydown',
+    function (event) {
+      if (!pending || document.activeElement === pending.frame) return;
+      if (event.key === 'Tab') {
+        event.preventDefault();
+        pending.frame.focus();
+      } else if (event.key === 'Escape' && pending.frame.contentWindow) {
+        pending.frame.contentWindow.postMessage(JSON.stringify({ action: 'sandbox-close' }), sandboxOrigin);
+      }
+    },
+    true,
+  );
 
   window.addEventListener('message', function (event) {
     // Only the open window's answer counts (not another sandbox frame's, nor a replaced window's).
@@ -154,7 +212,10 @@
         page_url: location.href,
         user_agent: navigator.userAgent,
         params: data,
+        script: null,
       };
+      var script = pageChoices().script;
+      if (script && typeof script === 'object') request.script = /** @type {any} */ (Object.assign({}, script));
       fetch(sandboxOrigin + '/__sandbox/checkout', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -2,7 +2,7 @@
 // The test payment window's behaviour. On PC it answers the page that opened it through postMessage,
 // as PortOne's frame does; on mobile it posts the form and lets the sandbox's 302 carry the buyer back
 // to m_redirect_url. Keyboard: every control is a native one; Enter in the amount field pays that amount;
-// Escape closes the window.
+// Escape closes the window; in the PC overlay, Tab and Shift+Tab go round its controls and never leave it.
 (function () {
   'use strict';
   var main = /** @type {HTMLElement} */ (document.querySelector('main'));
@@ -80,6 +80,43 @@
   document.addEventListener('keydown', function (event) {
     if (event.key === 'Escape') answer('close');
   });
+
+  // In the PC overlay the window is a modal dialog framed in the shop's page: it keeps the focus while it is open.
+  // Tab from its last control goes to its first and Shift+Tab from its first to its last, so the buyer never tabs out
+  // into the page behind the overlay (where Escape would no longer close the window). A full page (mobile) is left to
+  // the browser, as any page is.
+  var framed = window.parent !== window;
+  /** The window's controls the keyboard can reach now, in Tab order (no positive tabindex here: document order). */
+  function tabbable() {
+    return Array.prototype.filter.call(document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]'), function (/** @type {HTMLElement} */ el) {
+      return !(/** @type {HTMLButtonElement} */ (el).disabled) && el.tabIndex >= 0 && el.getClientRects().length > 0;
+    });
+  }
+  if (framed) {
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) return;
+      var list = tabbable();
+      var first = list[0];
+      var last = list[list.length - 1];
+      var at = list.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+      if (at !== -1 && at !== (event.shiftKey ? 0 : list.length - 1)) return; // inside: the browser moves on
+      // At an edge, or nowhere (the focus on the body, after a click on the backdrop or while an answer is sent):
+      // round to the other end, never out of the window.
+      event.preventDefault();
+      if (first && last) (event.shiftKey ? last : first).focus();
+    });
+    // The page that opened the window asks it to close (Escape pressed while the focus was on the page's side).
+    window.addEventListener('message', function (event) {
+      if (event.source !== window.parent) return;
+      var message;
+      try {
+        message = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;
+      } catch (_) {
+        return;
+      }
+      if (message && message.action === 'sandbox-close') answer('close');
+    });
+  }
 
   var scripted = main.dataset.scriptAction;
   if (scripted) {
