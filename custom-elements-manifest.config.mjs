@@ -10,6 +10,10 @@ function attributesFromProperties() {
       for (const module of customElementsManifest.modules) {
         for (const declaration of module.declarations ?? []) {
           if (!declaration.customElement) continue;
+          // The class extends a stand-in `Base` only where there is no DOM (server-side rendering): it is an HTMLElement.
+          if (declaration.superclass?.name === 'Base') declaration.superclass = { name: 'HTMLElement', package: 'global:' };
+          // The events are the JSDoc's `@event`s; the one dispatchEvent() names its event by a condition the analyzer cannot read.
+          declaration.events = declaration.events?.filter((event) => event.name);
           declaration.attributes = (declaration.members ?? [])
             .filter((m) => m.kind === 'field' && !m.static && m.privacy !== 'private' && !m.name.startsWith('#') && !NOT_ATTRIBUTES.has(m.name))
             .map((m) => ({ name: kebab(m.name), fieldName: m.name, type: m.type, description: m.description, default: m.default }));

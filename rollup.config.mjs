@@ -8,18 +8,23 @@ import typescript from '@rollup/plugin-typescript';
 
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmitOnError: true, noEmit: false, sourceMap: false, declaration: false });
-const minify = (module) => terser({ module, ecma: 2020, compress: { passes: 3 }, format: { comments: false } });
+// Lit's cross-package internals (`_$AH`, `_$litType$` …) are mangled too: in the self-contained bundle nothing
+// outside it reads them (the loader has none, and this bundle renders only into its own shadow roots).
+const minify = (module, mangleLit) =>
+  terser({ module, ecma: 2020, compress: { passes: 3, pure_getters: true }, mangle: mangleLit ? { properties: { regex: /^_\$/ } } : true, format: { comments: false } });
 
 export default [
   {
     input: 'src/portone-checkout.ts',
     output: { file: 'dist/portone-checkout.js', format: 'es' },
-    plugins: [nodeResolve({ browser: true }), ts(), minify(true)],
+    // lit-html's `node` build is its browser build plus one guard (no `document`, no template walker), so that
+    // importing this bundle where there is no DOM (server-side rendering) does not throw.
+    plugins: [nodeResolve({ exportConditions: ['node'] }), ts(), minify(true, true)],
   },
   {
     input: 'src/loader.ts',
     output: { file: 'dist/loader.js', format: 'iife' },
-    plugins: [ts(), minify(false)],
+    plugins: [ts(), minify(false, false)],
   },
   {
     input: ['src/index.ts', 'src/portone-checkout-element.ts'],

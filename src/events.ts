@@ -1,6 +1,6 @@
 /**
- * The element's events: typed details, the global event map (so `addEventListener('payment-success', e =>
- * e.detail.impUid)` type-checks), and one `emit()` that makes every event bubble out of shadow roots.
+ * The element's events: typed details, and the global event map (so `addEventListener('payment-success', e =>
+ * e.detail.impUid)` type-checks). Both bubble out of shadow roots (`composed`).
  */
 
 /** How the payment result reached the page: the SDK's callback (PC) or a landing on `m-redirect-url` (mobile). */
@@ -33,8 +33,13 @@ export interface PaymentFailureDetail {
   merchantUid?: string;
   /** True where trying again can succeed (network, 5xx, SDK load). */
   retryable: boolean;
+  /**
+   * True when the buyer closed or cancelled the payment window (stage `payment`, as the SDK or the landing reports
+   * it), so a page can ignore it silently; false for every other failure.
+   */
+  cancelled: boolean;
   via?: Via;
-  /** Stage `verify`, when the endpoint answered: its JSON (`{status: 'forgery', message}` …). An addition to SPEC §3. */
+  /** Stage `verify`, when the endpoint answered: its JSON (`{status: 'forgery', message}` …), so a page can tell a forgery from a mismatch. */
   verification?: Record<string, unknown>;
   /** Stage `prepare`, code `price_changed`: the server's price (what the page should show before the buyer tries again). */
   amount?: number;
@@ -47,11 +52,4 @@ declare global {
     'payment-success': CustomEvent<PaymentSuccessDetail>;
     'payment-failure': CustomEvent<PaymentFailureDetail>;
   }
-}
-
-type DetailOf<K extends keyof GlobalEventHandlersEventMap> = GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never;
-
-/** Dispatch a typed event that bubbles and crosses shadow roots. */
-export function emit<K extends 'payment-success' | 'payment-failure'>(target: EventTarget, type: K, detail: DetailOf<K>): void {
-  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }

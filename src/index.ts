@@ -1,6 +1,7 @@
 /**
  * The npm entry. Importing this module defines `<portone-checkout>`, once: a second copy of the bundle on the page, or a
- * second import, finds the tag taken and leaves it (with a warning if it is another class).
+ * second import, finds the tag taken and leaves it (with a warning if it is another class). Where there is no DOM
+ * (server-side rendering), importing it defines nothing and throws nothing.
  */
 import { PortoneCheckoutElement } from './portone-checkout-element.js';
 
@@ -14,7 +15,7 @@ export const TAG = 'portone-checkout';
 export function defineElement(tag = TAG, registry: CustomElementRegistry = customElements): CustomElementConstructor {
   const existing = registry.get(tag);
   if (existing) {
-    if (existing !== PortoneCheckoutElement && !(existing.prototype instanceof PortoneCheckoutElement)) console.warn(`<${tag}> is already defined by another copy of portone-checkout; that one is used.`);
+    if (existing !== PortoneCheckoutElement && !(existing.prototype instanceof PortoneCheckoutElement)) console.warn(`<${tag}> is defined by another class; that one is used.`);
     return existing;
   }
   try {
@@ -26,7 +27,8 @@ export function defineElement(tag = TAG, registry: CustomElementRegistry = custo
   return registry.get(tag)!;
 }
 
-defineElement();
+// Where there is no DOM (server-side rendering), importing defines nothing and touches nothing.
+if (globalThis.customElements) defineElement();
 
 declare global {
   interface HTMLElementTagNameMap {

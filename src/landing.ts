@@ -9,27 +9,15 @@
 const LANDING_KEYS = ['imp_uid', 'merchant_uid', 'imp_success', 'success', 'error_code', 'error_coe', 'error_msg'];
 /** Shared by every copy of this bundle on the page: the landing claimed last, so that the same one is never claimed twice. */
 const CLAIMED = Symbol.for('portone-checkout.landing-claimed');
-const key = (fields: LandingFields) => `${fields.imp_uid} ${fields.merchant_uid}`;
 
 export type LandingFields = Record<string, string>;
 
-/** The landing parameters of `url`, or null when it is not a landing. */
-export function readLanding(url: URL): LandingFields | null {
-  if (!url.searchParams.has('imp_uid') && !url.searchParams.has('merchant_uid')) return null;
-  const fields: LandingFields = {};
-  for (const key of LANDING_KEYS) {
-    const value = url.searchParams.get(key);
-    if (value !== null) fields[key] = value;
-  }
-  return fields;
-}
-
-/** `url` without the landing parameters (its other query parameters and hash kept). */
-export function withoutLanding(url: URL): URL {
-  const clean = new URL(url.href);
+/** `href` without the landing parameters (its other query parameters and hash kept). */
+export function withoutLanding(href: string): string {
+  const clean = new URL(href);
   // Drop whole raw pairs: searchParams.delete() would re-encode the pairs that stay (`%20` → `+`, `/` → `%2F`, `a` → `a=`).
   clean.search = clean.search.slice(1).split('&').filter((pair) => !LANDING_KEYS.includes(pair.split('=')[0])).join('&');
-  return clean;
+  return clean.href;
 }
 
 export interface LandingCandidate extends Element {
@@ -41,9 +29,7 @@ export interface LandingCandidate extends Element {
 const PAYER = 'portone-checkout:payer:';
 
 /** The element's place on the page: its id, else its position among the page's <portone-checkout>s. */
-function placeOf(element: Element): string {
-  return element.id ? `#${element.id}` : String([...document.querySelectorAll(element.localName)].indexOf(element));
-}
+const placeOf = (element: Element) => (element.id ? `#${element.id}` : String([...document.querySelectorAll(element.localName)].indexOf(element)));
 
 /**
  * Remember that `element` is paying `merchantUid`: with `prepare-url` the server names the order, so no
@@ -57,41 +43,35 @@ export function rememberPayer(merchantUid: string, element: Element): void {
   }
 }
 
-function rememberedPayer(merchantUid: string | undefined): string | null {
-  try {
-    return merchantUid ? sessionStorage.getItem(PAYER + merchantUid) : null;
-  } catch {
-    return null;
-  }
-}
-
 const candidates: LandingCandidate[] = [];
-let scheduled = false;
 
 /**
  * Offer an element the page's landing, if there is one. The choice waits one microtask so that every element
  * upgraded in the same pass (the whole page, when the bundle loads after the HTML) can be weighed.
  */
 export function offerLanding(candidate: LandingCandidate): void {
-  const w = window as unknown as Record<symbol, string>;
-  const landing = readLanding(new URL(location.href));
-  if (!landing || w[CLAIMED] === key(landing)) return;
-  candidates.push(candidate);
-  if (scheduled) return;
-  scheduled = true;
+  if (candidates.push(candidate) > 1) return;
   queueMicrotask(() => {
-    scheduled = false;
     const connected = candidates.splice(0).filter((c) => c.isConnected);
-    const url = new URL(location.href);
-    const fields = readLanding(url);
-    if (!fields || w[CLAIMED] === key(fields) || connected.length === 0) return;
-    const payer = rememberedPayer(fields.merchant_uid);
+    const { searchParams, href } = new URL(location.href);
+    const w = window as unknown as Record<symbol, string>;
+    const fields: LandingFields = {};
+    for (const key of LANDING_KEYS) if (searchParams.has(key)) fields[key] = searchParams.get(key)!;
+    const claim = `${fields.imp_uid} ${fields.merchant_uid}`;
+    if ((fields.imp_uid ?? fields.merchant_uid) == null || w[CLAIMED] === claim || !connected[0]) return;
+    let payer: string | null = null;
+    try {
+      payer = sessionStorage.getItem(PAYER + fields.merchant_uid);
+    } catch {
+      // Storage blocked: as if nobody was remembered.
+    }
     const chosen =
-      connected.find((c) => c.merchantUid !== null && c.merchantUid === fields.merchant_uid) ??
+      // (`merchantUid` is a string or null, never equal to an absent `merchant_uid`.)
+      connected.find((c) => c.merchantUid === fields.merchant_uid) ??
       connected.find((c) => placeOf(c) === payer) ??
       connected[0];
-    w[CLAIMED] = key(fields);
-    history.replaceState(history.state, '', withoutLanding(url).href);
+    w[CLAIMED] = claim;
+    history.replaceState(history.state, '', withoutLanding(href));
     chosen.claimLanding(fields);
   });
 }

@@ -10,10 +10,14 @@
   const add = (el: HTMLElement) => d.head.append(el);
   const load = (found: Element) => {
     observer.disconnect();
-    const hint = d.createElement('link');
-    hint.rel = 'preconnect';
-    hint.href = new URL(found.getAttribute('sdk-src') || 'https://cdn.iamport.kr', location.href).origin;
-    add(hint);
+    try {
+      const hint = d.createElement('link');
+      hint.rel = 'preconnect';
+      hint.href = new URL(found.getAttribute('sdk-src') || 'https://cdn.iamport.kr', location.href).origin;
+      add(hint);
+    } catch {
+      // A malformed sdk-src: no hint. That element's own payment fails (stage config); the page's others still work.
+    }
     const module = d.createElement('script');
     module.type = 'module';
     module.src = new URL('portone-checkout.js', self.src).href;

@@ -1,25 +1,31 @@
 import { html, render } from 'lit/html.js';
-import { emit, type PaymentFailureDetail, type PaymentSuccessDetail, type Via } from './events.js';
-import { formatAmount, resolveLang, texts } from './i18n.js';
+import type { PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
+import { failureText, formatAmount, resolveLang, texts } from './i18n.js';
 import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
 import { type AttributeValue, generateMerchantUid, parseCheckout, REQUEST_ATTRIBUTES } from './params.js';
 import { readSdkAnswer, type SdkAnswer } from './response.js';
-import { currentImp, loadSdk, pageNonce, SdkError } from './sdk.js';
+import { currentImp, loadSdk, pageNonce, type SdkFailure } from './sdk.js';
 import { prepare, verify } from './verify.js';
 import { styles } from './styles.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
 
-type Result = { ok: true; detail: PaymentSuccessDetail } | { ok: false; detail: PaymentFailureDetail };
+/** A failure as the flow builds it: `cancelled` is settled once, when it is reported. */
+type Failure = Omit<PaymentFailureDetail, 'cancelled'> & { cancelled?: boolean };
 
-const DEFAULT_SDK_SRC = 'https://cdn.iamport.kr/v1/iamport.js';
 const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
 /** The element's own attributes; `lang` is HTMLElement's own. */
-const OWN_ATTRIBUTES = ['merchant', 'verify-url', 'prepare-url', 'items', 'sdk-src', 'disabled', 'lang'];
-const BOOLEAN_ATTRIBUTES = new Set(['disabled', ...REQUEST_ATTRIBUTES.filter(([, , kind]) => kind === 'flag').map(([a]) => a)]);
+const OWN_ATTRIBUTES = 'merchant verify-url prepare-url items sdk-src disabled lang'.split(' ');
+const BOOLEAN_ATTRIBUTES = new Set(['disabled', ...REQUEST_ATTRIBUTES.filter((a) => a[2] === 'flag').map((a) => a[0])]);
 
 /** camelCase property of a kebab-case attribute. */
 const camel = (attribute: string) => attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Where there is no DOM (server-side rendering: Next.js, Remix, Astro), importing must not throw: the class is then
+ * built on a stand-in and never registered (index.ts defines the element only where `customElements` exists).
+ */
+const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
 
 /**
  * A PortOne (I'mport) V1 payment button: loads iamport.js itself, opens the payment window, has the
@@ -36,7 +42,7 @@ const camel = (attribute: string) => attribute.replace(/-(\w)/g, (_, c: string) 
  * @tag portone-checkout
  *
  * @event {CustomEvent<PaymentSuccessDetail>} payment-success - The verify endpoint answered 2xx with status `paid` (or `ready` for an issued virtual account).
- * @event {CustomEvent<PaymentFailureDetail>} payment-failure - The payment failed at stage `config`, `sdk`, `prepare`, `payment` or `verify`. At stage `prepare` with code `price_changed` (prepare-url refused the page's price), the detail also carries the server's `amount` and `currency`.
+ * @event {CustomEvent<PaymentFailureDetail>} payment-failure - The payment failed at stage `config`, `sdk`, `prepare`, `payment` or `verify`. `cancelled` is true when the buyer closed or cancelled the payment window (else false). At stage `prepare` with code `price_changed` (prepare-url refused the page's price), the detail also carries the server's `amount` and `currency`.
  *
  * @slot - The button's label; replaces the default "₩14,000 결제하기" / "Pay ₩14,000".
  * @csspart button - The payment button.
@@ -51,7 +57,8 @@ const camel = (attribute: string) => attribute.replace(/-(\w)/g, (_, c: string) 
  * @cssprop [--portone-checkout-focus-ring=3px solid #ffb300] - Outline of the focused button.
  * @cssprop [--portone-checkout-disabled-opacity=0.55] - Opacity while disabled or busy.
  */
-export class PortoneCheckoutElement extends HTMLElement {
+export class PortoneCheckoutElement extends Base {
+  // A getter, not a static field: with this compiler setting that would be a static block, too new for Safari 15.
   static get observedAttributes(): string[] {
     return [...OWN_ATTRIBUTES, ...REQUEST_ATTRIBUTES.map(([attribute]) => attribute)];
   }
@@ -120,10 +127,11 @@ export class PortoneCheckoutElement extends HTMLElement {
   #announcement = '';
   #attempt = 0;
   #controller?: AbortController;
-  #waiters: Array<(result: Result) => void> = [];
+  #waiters: Array<(detail: PaymentSuccessDetail | Failure) => void> = [];
   /** A payment whose verification failed in a way worth retrying: the next click verifies it again. */
   #unverified?: { impUid: string; merchantUid: string; via: Via };
-  #root = this.attachShadow({ mode: 'open' });
+  /** The host delegates focus to its button (a click on the host, `el.focus()`, a focus given back to the host). */
+  #root = this.attachShadow({ mode: 'open', delegatesFocus: true });
 
   constructor() {
     super();
@@ -160,7 +168,7 @@ export class PortoneCheckoutElement extends HTMLElement {
    */
   pay(): Promise<PaymentSuccessDetail> {
     return new Promise((resolve, reject) => {
-      this.#waiters.push((result) => (result.ok ? resolve(result.detail) : reject(result.detail)));
+      this.#waiters.push((detail) => ('stage' in detail ? reject : resolve)(detail as PaymentSuccessDetail));
       if (!BUSY.includes(this.#state)) void this.#run();
     });
   }
@@ -170,17 +178,21 @@ export class PortoneCheckoutElement extends HTMLElement {
     void this.#run(fields);
   }
 
-  #read(attribute: string): AttributeValue {
-    return (this as unknown as Record<string, AttributeValue>)[camel(attribute)];
+  #parse() {
+    // Each attribute as its property reads it.
+    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[camel(a)], this.params);
   }
 
-  #sdk() {
-    return loadSdk(this.sdkSrc || DEFAULT_SDK_SRC, { timeoutMs: this.sdkTimeout, nonce: this.nonce || pageNonce() });
+  #sdk(src: string) {
+    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
   }
 
   /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
   #warmUp(): void {
-    const warm = () => this.isConnected && parseCheckout((a) => this.#read(a), this.params).ok && this.#sdk().catch(() => {});
+    const warm = () => {
+      const config = this.isConnected && this.#parse();
+      if (typeof config === 'object') this.#sdk(config.sdkSrc).catch(() => {});
+    };
     if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
     else setTimeout(warm, 200);
   }
@@ -189,74 +201,66 @@ export class PortoneCheckoutElement extends HTMLElement {
     this.#attempt++;
     this.#controller?.abort();
     this.#setState('idle');
-    this.#settle({ ok: false, detail: { stage: 'config', code: 'aborted', message: 'Attributes changed before the payment window opened.', retryable: false } }, false);
+    this.#settle({ stage: 'config', code: 'aborted', message: 'Attributes changed before the payment window opened.', retryable: false }, false);
   }
 
   #setState(state: CheckoutState, announcement?: string): void {
     this.#state = state;
-    const t = texts(resolveLang(this.lang));
-    this.#announcement = announcement ?? (state === 'idle' || state === 'failure' ? '' : t[state]);
+    this.#announcement = announcement ?? texts(resolveLang(this.lang))[state as Exclude<CheckoutState, 'failure'>];
     this.#render();
   }
 
-  #settle(result: Result, dispatch = true): void {
+  /** The outcome: the event (unless an abandoned attempt, which only `pay()` hears of), then every `pay()` waiting. */
+  #settle(detail: PaymentSuccessDetail | Failure, dispatch = true): void {
+    const failed = 'stage' in detail;
+    // Always a boolean, on every failure at every stage (SPEC §3).
+    if (failed) detail.cancelled = !!detail.cancelled;
     if (dispatch) {
-      this.#setState(result.ok ? 'success' : 'failure', result.ok ? undefined : this.#failureText(result.detail));
-      if (result.ok) emit(this, 'payment-success', result.detail);
-      else emit(this, 'payment-failure', result.detail);
+      this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
+      this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
     }
-    for (const waiter of this.#waiters.splice(0)) waiter(result);
-  }
-
-  /** What the live region says of a failure. A `price_changed` says the new price in the page's language (the server's message stays in the detail). */
-  #failureText({ message, amount, currency }: PaymentFailureDetail): string {
-    const lang = resolveLang(this.lang);
-    const t = texts(lang);
-    // Only a `price_changed` failure carries the server's price.
-    return currency ? t.priceChanged(formatAmount(amount!, currency, lang)) : t.failure(message);
+    for (const waiter of this.#waiters.splice(0)) waiter(detail);
   }
 
   /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
   async #run(landing?: LandingFields): Promise<void> {
     const attempt = ++this.#attempt;
     this.#controller?.abort();
-    const controller = (this.#controller = new AbortController());
+    const { signal } = (this.#controller = new AbortController());
     const current = () => attempt === this.#attempt;
-    const fail = (detail: PaymentFailureDetail) => current() && this.#settle({ ok: false, detail });
+    const fail = (detail: Failure) => current() && this.#settle(detail);
     try {
-      if (landing) return await this.#verify(readSdkAnswer(landing), undefined, 'redirect', current, controller.signal);
-      if (this.#unverified) {
-        const { impUid, merchantUid, via } = this.#unverified;
-        return await this.#verify({ impUid, merchantUid }, merchantUid, via, current, controller.signal);
-      }
-      const parsed = parseCheckout((a) => this.#read(a), this.params);
-      if (!parsed.ok) return void fail({ stage: 'config', code: 'invalid_attribute', message: parsed.message, retryable: false });
-      const { merchant, prepareUrl, request, items } = parsed.config;
+      if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
+      if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);
+      const config = this.#parse();
+      if (typeof config === 'string') return void fail({ stage: 'config', code: 'invalid_attribute', message: config, retryable: false });
+      const { merchant, prepareUrl, request, items, sdkSrc } = config;
       // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
       if (prepareUrl || !currentImp()) this.#setState('loading');
-      const sdk = this.#sdk();
+      const sdk = this.#sdk(sdkSrc);
       sdk.catch(() => {});
       if (prepareUrl) {
         // What would be paid (`params` included), the currency as ISO 4217 writes it whatever the page's case.
         const currency = String(request.currency || 'KRW').toUpperCase();
-        const prepared = await prepare(prepareUrl, { amount: request.amount as number, currency, name: request.name, merchant_uid: request.merchant_uid, items }, controller.signal);
+        const prepared = await prepare(prepareUrl, { amount: request.amount as number, currency, name: request.name, merchant_uid: request.merchant_uid, items }, signal);
         if (!current()) return;
-        if (!prepared.ok) return void fail({ stage: 'prepare', code: prepared.code, message: prepared.message, retryable: prepared.retryable, ...prepared.price });
+        if ('code' in prepared) return void fail({ stage: 'prepare', ...prepared });
         // Pay with what the server answered: merchant_uid, amount, and currency when it gave one.
-        Object.assign(request, prepared.value);
+        Object.assign(request, prepared);
       }
       const merchantUid = (request.merchant_uid ??= generateMerchantUid()) as string;
-      request.m_redirect_url ??= withoutLanding(new URL(location.href)).href;
+      request.m_redirect_url ??= withoutLanding(location.href);
       let IMP;
       try {
         // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page.
         IMP = currentImp() ?? (await sdk);
-      } catch (error) {
-        return void fail({ stage: 'sdk', code: error instanceof SdkError ? error.code : 'sdk_error', message: (error as Error).message, merchantUid, retryable: true });
+      } catch (failure) {
+        return void fail({ ...(failure as SdkFailure), merchantUid });
       }
       if (!current()) return;
       // Always init first: without it iamport.js only alerts and never calls back.
       IMP.init(merchant);
+      const focused = this.matches(':focus-within');
       const rsp = await new Promise<Record<string, unknown>>((resolve) => {
         IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {}));
         // After the call, not before: the click opens the window first. A page leaving for the PG does so only
@@ -264,35 +268,33 @@ export class PortoneCheckoutElement extends HTMLElement {
         this.#setState('paying');
         rememberPayer(merchantUid, this);
       });
-      if (current()) await this.#verify(readSdkAnswer(rsp), merchantUid, 'callback', current, controller.signal);
+      // The window has closed: focus goes back to the button if it was here when the payment started or has fallen
+      // to <body> (iamport.js gives it back to nothing; what gives it back to the host reaches the button too).
+      if (focused || document.activeElement === document.body) this.focus();
+      if (current()) await this.#verify({ merchantUid, ...readSdkAnswer(rsp) }, 'callback', current, signal);
     } catch (error) {
-      if (!controller.signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
+      if (!signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
     }
   }
 
-  async #verify(answer: SdkAnswer, requested: string | undefined, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
-    const merchantUid = answer.merchantUid ?? requested;
-    const { impUid, failure } = answer;
-    const ids = { ...(impUid && { impUid }), ...(merchantUid && { merchantUid }) };
-    if (failure || !impUid || !merchantUid) {
+  /** What the SDK said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
+  async #verify(answer: SdkAnswer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
+    const { impUid, merchantUid } = answer;
+    if (answer.code || !impUid || !merchantUid) {
       this.#unverified = undefined;
-      const { code, message } = failure ?? { code: 'payment_failed', message: 'iamport.js answered without imp_uid.' };
-      return void (current() && this.#settle({ ok: false, detail: { stage: 'payment', code, message: message || code, ...ids, retryable: false, via } }));
+      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'iamport.js answered without imp_uid.', ...answer, retryable: false, via }));
     }
     this.#setState('verifying');
     const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
     if (!current()) return;
-    this.#unverified = !verified.ok && verified.retryable ? { impUid, merchantUid, via } : undefined;
-    if (!verified.ok) {
-      const { code, message, retryable, answer: verification } = verified;
-      return this.#settle({ ok: false, detail: { stage: 'verify', code, message, impUid, merchantUid, retryable, via, ...(verification && { verification }) } });
-    }
-    const { status, amount, payMethod, json } = verified.value;
-    this.#settle({ ok: true, detail: { impUid, merchantUid, amount, status, payMethod, via, verification: json } });
+    const failed = 'code' in verified;
+    this.#unverified = failed && verified.retryable ? { impUid, merchantUid, via } : undefined;
+    this.#settle(failed ? { stage: 'verify', ...verified, impUid, merchantUid, via } : { impUid, merchantUid, ...verified, via });
   }
 
+  // A click while busy only waits for the result under way (pay() starts nothing then).
   #onClick = (): void => {
-    if (!this.disabled && !BUSY.includes(this.#state)) this.pay().catch(() => {});
+    if (!this.disabled) this.pay().catch(() => {});
   };
 
   #render(): void {
@@ -300,12 +302,11 @@ export class PortoneCheckoutElement extends HTMLElement {
     const lang = resolveLang(this.lang);
     const t = texts(lang);
     const amount = Number(this.amount);
-    const label = amount > 0 ? t.pay(formatAmount(amount, this.currency || 'KRW', lang)) : t.payPlain;
+    const label = t.pay(amount > 0 ? formatAmount(amount, this.currency || 'KRW', lang) : '').trim();
     // Reflected from the first render (connect or any attribute), not only once a payment starts.
     this.setAttribute('state', this.#state);
     render(
-      html`<button part="button" type="button" ?disabled=${this.disabled} aria-busy=${busy} @click=${this.#onClick}><slot>${label}</slot></button
-        ><span part="status" class="status" role="status" aria-live="polite">${this.#announcement}</span>`,
+      html`<button part="button" type="button" ?disabled=${this.disabled} aria-busy=${busy} @click=${this.#onClick}><slot>${label}</slot></button><span part="status" role="status" aria-live="polite">${this.#announcement}</span>`,
       this.#root,
     );
   }
@@ -315,15 +316,16 @@ export class PortoneCheckoutElement extends HTMLElement {
 // strings read back as written (null when absent), presence attributes as booleans.
 for (const attribute of PortoneCheckoutElement.observedAttributes) {
   if (attribute === 'lang') continue;
+  const flag = BOOLEAN_ATTRIBUTES.has(attribute);
   Object.defineProperty(PortoneCheckoutElement.prototype, camel(attribute), {
     configurable: true,
     get(this: HTMLElement) {
-      return BOOLEAN_ATTRIBUTES.has(attribute) ? this.hasAttribute(attribute) : this.getAttribute(attribute);
+      return flag ? this.hasAttribute(attribute) : this.getAttribute(attribute);
     },
     set(this: HTMLElement, value: unknown) {
-      if (BOOLEAN_ATTRIBUTES.has(attribute)) this.toggleAttribute(attribute, !!value);
+      if (flag) this.toggleAttribute(attribute, !!value);
       else if (value == null) this.removeAttribute(attribute);
-      else this.setAttribute(attribute, typeof value === 'object' ? JSON.stringify(value) : String(value));
+      else this.setAttribute(attribute, typeof value === 'object' ? JSON.stringify(value) : (value as string));
     },
   });
 }

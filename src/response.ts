@@ -7,23 +7,34 @@
 export interface SdkAnswer {
   impUid?: string;
   merchantUid?: string;
-  failure?: { code: string; message: string };
+  /** Present on a failure: the PG's code (or the element's `payment_failed`). */
+  code?: string;
+  /** The SDK's `error_msg` verbatim (else the code). */
+  message?: string;
+  cancelled?: boolean;
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
-}
+/**
+ * The buyer closed or cancelled the window, as PortOne reports it: legacy PGs send only `error_msg`
+ * `[결제포기] 사용자가 결제를 취소하셨습니다` (callback and landing alike), new-module PGs (tosspayments …) the code
+ * `PAY_PROCESS_CANCELED`; KG이니시스's own words say `사용자가 결제를 취소하였습니다`. A decline (`F0004`, `F0005` "결제가
+ * 중단되었습니다") is not a close.
+ */
+const CLOSED = /^\[결제포기\]|사용자가 결제를 취소/;
 
-function isFalse(value: unknown): boolean {
-  return value === false || value === 'false';
-}
+/** A non-empty string or a number, as text. */
+const text = (value: unknown) => ((typeof value === 'string' && value) || typeof value === 'number' ? String(value) : undefined);
+
+const isFalse = (value: unknown) => value === false || value === 'false';
 
 export function readSdkAnswer(fields: Record<string, unknown>): SdkAnswer {
-  const errorCode = text(fields.error_code) ?? text(fields.error_coe);
-  const errorMsg = text(fields.error_msg);
-  const answer: SdkAnswer = { impUid: text(fields.imp_uid), merchantUid: text(fields.merchant_uid) };
-  if (errorCode || errorMsg || isFalse(fields.success) || isFalse(fields.imp_success)) {
-    answer.failure = { code: errorCode ?? 'payment_failed', message: errorMsg ?? '' };
-  }
-  return answer;
+  const impUid = text(fields.imp_uid);
+  const merchantUid = text(fields.merchant_uid);
+  const code = text(fields.error_code) ?? text(fields.error_coe);
+  const message = text(fields.error_msg);
+  // Only the ids there are: a detail has no `impUid` key rather than an undefined one.
+  const answer: SdkAnswer = { ...(impUid && { impUid }), ...(merchantUid && { merchantUid }) };
+  return code || message || isFalse(fields.success) || isFalse(fields.imp_success)
+    ? { ...answer, code: code ?? 'payment_failed', message: message ?? code ?? 'payment_failed', cancelled: code === 'PAY_PROCESS_CANCELED' || CLOSED.test(message!) }
+    : answer;
 }

@@ -1,78 +1,59 @@
 /**
  * iamport.js, loaded at most once per page per URL: a `window.IMP` already there is used as it is; a
- * matching `<script>` already in the page is waited for; else one tag is added (with the CSP nonce). The
- * tag carries the load's state, so two copies of this bundle on one page share a single load. A load that
- * fails or times out removes its tag and is forgotten, so the next click tries again.
+ * matching `<script>` already in the page is waited for (so two copies of this bundle on one page share a
+ * single load); else one tag is added (with the CSP nonce). A tag marks that it has loaded. A load that fails
+ * or times out removes its tag and is forgotten, so the next click tries again.
  */
 export interface Iamport {
   init(merchant: string): void;
   request_pay(params: Record<string, unknown>, callback?: (rsp: Record<string, unknown>) => void): void;
 }
 
-export type SdkErrorCode = 'sdk_timeout' | 'sdk_error' | 'sdk_no_imp';
-
-export class SdkError extends Error {
-  constructor(
-    readonly code: SdkErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+/** A failed load, as the element reports it (stage `sdk`, retryable). */
+export interface SdkFailure {
+  stage: 'sdk';
+  code: 'sdk_timeout' | 'sdk_error' | 'sdk_no_imp';
+  message: string;
+  retryable: true;
 }
 
-const STATE = 'data-portone-checkout';
+const LOADED = 'data-portone-checkout-loaded';
 const loads = new Map<string, Promise<Iamport>>();
 
 /** `window.IMP` when iamport.js (or a page's own copy) is there and usable. */
 export function currentImp(): Iamport | undefined {
-  const imp = (window as { IMP?: Iamport }).IMP;
-  return imp && typeof imp.request_pay === 'function' ? imp : undefined;
-}
-
-function findTag(src: string): HTMLScriptElement | undefined {
-  return [...document.scripts].find((s) => s.src === src && s.getAttribute(STATE) !== 'failed');
+  const { IMP } = window as { IMP?: Iamport };
+  return typeof IMP?.request_pay === 'function' ? IMP : undefined;
 }
 
 function waitFor(tag: HTMLScriptElement, src: string, timeoutMs: number): Promise<Iamport> {
   return new Promise((resolve, reject) => {
-    const fail = (code: SdkErrorCode, why: string) => {
-      done();
-      tag.setAttribute(STATE, 'failed');
-      tag.remove();
-      reject(new SdkError(code, `Failed to load iamport.js from ${src}: ${why}`));
-    };
-    const onLoad = () => {
-      const imp = currentImp();
-      if (!imp) return fail('sdk_no_imp', 'the script loaded but defined no window.IMP. Check that sdk-src points at iamport.js.');
-      done();
-      tag.setAttribute(STATE, 'loaded');
-      resolve(imp);
-    };
-    const onError = () => fail('sdk_error', 'the script did not load (blocked by an ad blocker or the Content-Security-Policy, or not found). See the Network and Console panels in DevTools.');
-    const timer = setTimeout(() => fail('sdk_timeout', `no answer within ${timeoutMs} ms.`), timeoutMs);
-    const done = () => {
+    // The first of load, error and the timeout settles the promise (a later one changes nothing that matters: a
+    // script that still runs after its tag was removed only marks that detached tag).
+    const settle = (code?: SdkFailure['code'], why?: string) => {
       clearTimeout(timer);
-      tag.removeEventListener('load', onLoad);
-      tag.removeEventListener('error', onError);
+      const imp = currentImp();
+      if (!code && imp) {
+        tag.setAttribute(LOADED, '');
+        return resolve(imp);
+      }
+      tag.remove();
+      reject({ stage: 'sdk', code: code ?? 'sdk_no_imp', message: `iamport.js did not load from ${src}: ${why ?? 'it defined no window.IMP'}.`, retryable: true } satisfies SdkFailure);
     };
-    tag.addEventListener('load', onLoad);
-    tag.addEventListener('error', onError);
+    const timer = setTimeout(() => settle('sdk_timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
+    tag.addEventListener('load', () => settle());
+    tag.addEventListener('error', () => settle('sdk_error', 'blocked (ad blocker, CSP) or not found'));
   });
 }
 
-/** Resolve `src` against the page, as `script.src` will read back. */
-export function absoluteSdkUrl(src: string): string {
-  return new URL(src, document.baseURI).href;
-}
-
-export function loadSdk(src: string, { timeoutMs, nonce }: { timeoutMs: number; nonce?: string }): Promise<Iamport> {
+/** `url` is absolute, as `script.src` reads back. Rejects with an `SdkFailure`. */
+export function loadSdk(url: string, timeoutMs: number, nonce: string | undefined): Promise<Iamport> {
   const existing = currentImp();
   if (existing) return Promise.resolve(existing);
-  const url = absoluteSdkUrl(src);
   let load = loads.get(url);
   if (!load) {
-    let tag = findTag(url);
-    if (tag?.getAttribute(STATE) === 'loaded') {
+    let tag = [...document.scripts].find((s) => s.src === url);
+    if (tag?.hasAttribute(LOADED)) {
       // Loaded by another copy of this bundle, yet no IMP now: it was removed; load it again.
       tag.remove();
       tag = undefined;
@@ -80,9 +61,7 @@ export function loadSdk(src: string, { timeoutMs, nonce }: { timeoutMs: number; 
     if (!tag) {
       tag = document.createElement('script');
       tag.src = url;
-      tag.async = true;
       if (nonce) tag.nonce = nonce;
-      tag.setAttribute(STATE, 'loading');
       document.head.append(tag);
     }
     load = waitFor(tag, url, timeoutMs);
@@ -100,5 +79,4 @@ export function loadSdk(src: string, { timeoutMs, nonce }: { timeoutMs: number; 
  */
 export function pageNonce(): string | undefined {
   for (const script of document.scripts) if (script.nonce) return script.nonce;
-  return undefined;
 }

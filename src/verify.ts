@@ -4,61 +4,67 @@
  * only when the verify endpoint says 2xx with status `paid` or `ready`.
  */
 
+type Json = Record<string, unknown>;
+
 /**
- * A failure keeps the endpoint's JSON when there was an answer, so the page can tell a forgery from a mismatch;
- * `price` is the server's price when prepare-url refused the page's (`price_changed`).
+ * A failed request, as the event detail says it (without stage and ids). `verification` is the verify endpoint's
+ * JSON when it answered, so the page can tell a forgery from a mismatch; `amount` and `currency` are the server's
+ * price when prepare-url refused the page's (`price_changed`).
  */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string; retryable: boolean; answer?: Json; price?: Price };
+export interface EndpointFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+  verification?: Json;
+  amount?: number;
+  currency?: string;
+}
 
 /** The verify endpoint answers within 30 s whatever PortOne does; wait a little longer before giving up. */
 const REQUEST_TIMEOUT_MS = 35_000;
 
-type Json = Record<string, unknown>;
+const isFailure = (value: object): value is EndpointFailure => 'retryable' in value;
 
-async function postJson(url: string, body: Json, signal: AbortSignal): Promise<Outcome<{ status: number; json: Json }>> {
-  // Our own timeout beside the caller's abort (AbortSignal.any is too new for some merchants' buyers).
+const failure = (code: string, message: string, retryable = false): EndpointFailure => ({ code, message, retryable });
+
+/** POST `body` as JSON: the answer's status and JSON (`{}` when not JSON), or a `network` failure. */
+async function post(url: string, body: Json, signal: AbortSignal): Promise<[number, Json] | EndpointFailure> {
+  // Our own timeout beside the caller's abort (AbortSignal.any is too new for some merchants' buyers). Neither is
+  // undone afterwards: aborting a request that has ended does nothing.
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), REQUEST_TIMEOUT_MS);
   const abort = () => timeout.abort();
+  setTimeout(abort, REQUEST_TIMEOUT_MS);
   signal.addEventListener('abort', abort);
-  let response: Response;
   try {
-    response = await fetch(url, {
+    // Credentials: fetch's default, `same-origin` (SPEC §5).
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      credentials: 'same-origin',
       body: JSON.stringify(body),
       signal: timeout.signal,
     });
+    // A body that is not JSON still has a status to go by.
+    const json: unknown = await response.json().catch(() => 0);
+    return [response.status, json && typeof json === 'object' ? (json as Json) : {}];
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, code: 'network', message: `${url} did not answer (${(error as Error).message}).`, retryable: true };
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', abort);
+    const message = `${url} did not answer (${(error as Error).message}).`;
+    // Most often the server refused this page's origin, or the URL is not the server's: say where to look.
+    console.warn(`<portone-checkout> ${message} Check the URL (absolute?) and CORS (the server's ALLOWED_ORIGINS).`);
+    return failure('network', message, true);
   }
-  let json: Json = {};
-  try {
-    const parsed: unknown = await response.json();
-    if (parsed && typeof parsed === 'object') json = parsed as Json;
-  } catch {
-    // A body that is not JSON still has a status to go by.
-  }
-  return { ok: true, value: { status: response.status, json } };
 }
 
-function httpFailure(url: string, status: number, json: Json): Extract<Outcome<never>, { ok: false }> {
-  const message = typeof json.message === 'string' ? json.message : `${url} answered HTTP ${status}.`;
-  // The server's own word wins; otherwise 5xx, 408 and 429 are worth another try.
-  const retryable = typeof json.retryable === 'boolean' ? json.retryable : status >= 500 || status === 408 || status === 429;
-  return { ok: false, code: `http_${status}`, message, retryable, answer: json };
+/** A non-2xx answer: the server's own message and word on retrying win; otherwise 5xx, 408 and 429 are worth another try. */
+function httpFailure(url: string, status: number, json: Json): EndpointFailure {
+  return failure(
+    `http_${status}`,
+    typeof json.message === 'string' ? json.message : `${url} answered HTTP ${status}.`,
+    typeof json.retryable === 'boolean' ? json.retryable : status >= 500 || status === 408 || status === 429,
+  );
 }
 
-/** The server's price, as a `409 price_changed` answers it. */
-export interface Price {
-  amount: number;
-  currency: string;
-}
+const ok = (status: number) => status > 199 && status < 300;
 
 /** The request_pay parameters the server decided; `currency` only when it answered one (else the page's stands). */
 export interface Prepared {
@@ -67,44 +73,47 @@ export interface Prepared {
   currency?: string;
 }
 
-/** SPEC §5: `{ amount, currency, name, merchant_uid?, items? }` (JSON drops what is undefined). */
+/** The prepare request body (README, the verification protocol): `{ amount, currency, name, merchant_uid?, items? }` (JSON drops what is undefined). */
 export type PrepareBody = { amount: number; currency: string; name?: unknown; merchant_uid?: unknown; items?: unknown[] };
 
-export async function prepare(url: string, body: PrepareBody, signal: AbortSignal): Promise<Outcome<Prepared>> {
-  const answer = await postJson(url, body, signal);
-  if (!answer.ok) return answer;
-  const { status, json } = answer.value;
+export async function prepare(url: string, body: PrepareBody, signal: AbortSignal): Promise<Prepared | EndpointFailure> {
+  const answer = await post(url, body, signal);
+  if (isFailure(answer)) return answer;
+  const [status, json] = answer;
   const { merchant_uid, amount, currency } = json;
   // The server priced the order otherwise (a stale page, a changed catalog): paying again cannot help until the
   // buyer has seen the new price, so it is not retryable whatever the body says.
   if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
-    return { ...httpFailure(url, status, json), code: 'price_changed', retryable: false, price: { amount, currency } };
+    return { ...httpFailure(url, status, json), code: 'price_changed', retryable: false, amount, currency };
   }
-  if (status < 200 || status > 299) return httpFailure(url, status, json);
+  if (!ok(status)) return httpFailure(url, status, json);
   if (typeof merchant_uid !== 'string' || merchant_uid === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
-    return { ok: false, code: 'invalid_answer', message: `${url} must answer { merchant_uid, amount }.`, retryable: false };
+    return failure('invalid_answer', `${url} must answer { merchant_uid, amount }.`);
   }
-  return { ok: true, value: { merchant_uid, amount, ...(currency != null && { currency: currency as string }) } };
+  return { merchant_uid, amount, ...(currency != null && { currency: currency as string }) };
 }
 
+/** The success detail's part that the verify answer decides. */
 export interface Verified {
   status: 'paid' | 'ready';
   amount: number;
   payMethod: string;
-  json: Json;
+  /** The verify endpoint's JSON, as it answered. */
+  verification: Json;
 }
 
-export async function verify(url: string, body: { imp_uid: string; merchant_uid: string }, signal: AbortSignal): Promise<Outcome<Verified>> {
-  const answer = await postJson(url, body, signal);
-  if (!answer.ok) return answer;
-  const { status, json } = answer.value;
-  if (status < 200 || status > 299) return httpFailure(url, status, json);
-  if (json.status !== 'paid' && json.status !== 'ready') {
-    const said = typeof json.status === 'string' ? json.status : 'no status';
-    return { ok: false, code: `verify_${said.replace(/\W/g, '_')}`, message: typeof json.message === 'string' ? json.message : `${url} answered "${said}", not "paid".`, retryable: false, answer: json };
-  }
-  if (typeof json.amount !== 'number') {
-    return { ok: false, code: 'invalid_answer', message: `${url} answered ${json.status} without an amount.`, retryable: false, answer: json };
-  }
-  return { ok: true, value: { status: json.status, amount: json.amount, payMethod: typeof json.pay_method === 'string' ? json.pay_method : '', json } };
+export async function verify(url: string, body: { imp_uid: string; merchant_uid: string }, signal: AbortSignal): Promise<Verified | EndpointFailure> {
+  const answer = await post(url, body, signal);
+  if (isFailure(answer)) return answer;
+  const [status, json] = answer;
+  const { status: answered, amount, pay_method } = json;
+  const refused = !ok(status)
+    ? httpFailure(url, status, json)
+    : answered !== 'paid' && answered !== 'ready'
+      ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
+      : typeof amount !== 'number'
+        ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
+        : undefined;
+  if (refused) return { ...refused, verification: json };
+  return { status: answered as Verified['status'], amount: amount as number, payMethod: typeof pay_method === 'string' ? pay_method : '', verification: json };
 }

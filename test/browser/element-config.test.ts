@@ -26,6 +26,9 @@ const CASES: Case[] = [
   ['card-quota a,b', { 'card-quota': 'a,b' }, 'card-quota'],
   ['card-quota 2,,3', { 'card-quota': '2,,3' }, 'card-quota'],
   ['custom-data {bad', { 'custom-data': '{bad' }, 'custom-data'],
+  // A malformed URL fails this element at stage config (and never the loader: see loader.test.ts).
+  ['sdk-src http://[bad', { 'sdk-src': 'http://[bad/iamport.js' }, 'sdk-src'],
+  ['sdk-src with a port out of range', { 'sdk-src': 'https://cdn.iamport.kr:99999/v1/iamport.js' }, 'sdk-src'],
   ...(
     [
       ['not JSON', '[{id:"chair-01",quantity:1}]'],
@@ -70,7 +73,7 @@ describe('<portone-checkout> invalid attributes', () => {
       await afterIdle(); // the element may warm iamport.js up once it is idle: only with valid attributes
 
       const detail = await clickToFail(el);
-      expect(detail).to.deep.equal({ stage: 'config', code: 'invalid_attribute', message: detail.message, retryable: false });
+      expect(detail).to.deep.equal({ stage: 'config', code: 'invalid_attribute', message: detail.message, retryable: false, cancelled: false });
       expect(detail.message).to.include(`"${attribute}"`);
       expect(el.state).to.equal('failure');
       expect(button(el).disabled).to.equal(false);

@@ -28,13 +28,14 @@ async function scripted(script: Omit<Script, 'merchant_uid'>, extra: Record<stri
   return { el: mount(attributes), merchantUid };
 }
 
-/** Every failure carries exactly SPEC §3's fields, with a non-empty code and a boolean retryable. */
+/** Every failure carries exactly SPEC §3's fields, with a non-empty code and a boolean retryable and cancelled. */
 function expectFailureShape(detail: PaymentFailureDetail): void {
   // SPEC §3's fields, plus `verification` (the verify endpoint's JSON, when it answered): this project's addition.
-  expect(Object.keys(detail)).to.satisfy((keys: string[]) => keys.every((k) => ['stage', 'code', 'message', 'impUid', 'merchantUid', 'retryable', 'via', 'verification'].includes(k)));
+  expect(Object.keys(detail)).to.satisfy((keys: string[]) => keys.every((k) => ['stage', 'code', 'message', 'impUid', 'merchantUid', 'retryable', 'cancelled', 'via', 'verification'].includes(k)));
   expect(detail.code).to.be.a('string').and.not.equal('');
   expect(detail.message).to.be.a('string').and.not.equal('');
   expect(detail.retryable).to.be.a('boolean');
+  expect(detail.cancelled).to.be.a('boolean');
 }
 
 describe('<portone-checkout> PC flow', () => {
@@ -121,14 +122,18 @@ describe('<portone-checkout> PC flow', () => {
   });
 
   describe('the SDK reports a failure → stage payment, its words verbatim, no verify call', () => {
-    const cases: [string, Omit<Script, 'merchant_uid'>, Record<string, string>, { code: string; message: string }][] = [
-      ['decline (legacy success:false) with the PG’s code', { action: 'decline', error_code: 'F0004', error_msg: '카드 한도초과 <b>(잔액부족)</b>' }, {}, { code: 'F0004', message: '카드 한도초과 <b>(잔액부족)</b>' }],
-      ['decline with the sandbox’s default code', { action: 'decline' }, {}, { code: 'SANDBOX_DECLINED', message: '[샌드박스] 카드사 승인 거절: 한도초과' }],
-      ['close (legacy: error_msg, no error_code) → the element’s own code', { action: 'close' }, {}, { code: 'payment_failed', message: USER_CANCEL_MSG }],
-      ['decline in the imp_success shape', { action: 'decline', shape: 'imp_success', error_code: 'D01', error_msg: '거절됨' }, {}, { code: 'D01', message: '거절됨' }],
-      ['close in the imp_success shape', { action: 'close', shape: 'imp_success' }, {}, { code: 'payment_failed', message: USER_CANCEL_MSG }],
-      ['decline from a new-module PG (tosspayments: no flag at all)', { action: 'decline', error_code: 'REJECT_CARD_COMPANY', error_msg: '카드사 거절' }, { pg: 'tosspayments' }, { code: 'REJECT_CARD_COMPANY', message: '카드사 거절' }],
-      ['close from a new-module PG', { action: 'close' }, { pg: 'tosspayments' }, { code: 'PAY_PROCESS_CANCELED', message: USER_CANCEL_MSG }],
+    // `cancelled`: the buyer closed the window (SPEC §3), as each response shape reports it; a decline is not a close.
+    const cases: [string, Omit<Script, 'merchant_uid'>, Record<string, string>, { code: string; message: string; cancelled: boolean }][] = [
+      ['decline (legacy success:false) with the PG’s code', { action: 'decline', error_code: 'F0004', error_msg: '카드 한도초과 <b>(잔액부족)</b>' }, {}, { code: 'F0004', message: '카드 한도초과 <b>(잔액부족)</b>', cancelled: false }],
+      ['decline with the sandbox’s default code', { action: 'decline' }, {}, { code: 'SANDBOX_DECLINED', message: '[샌드박스] 카드사 승인 거절: 한도초과', cancelled: false }],
+      ['close (legacy: error_msg, no error_code) → the element’s own code', { action: 'close' }, {}, { code: 'payment_failed', message: USER_CANCEL_MSG, cancelled: true }],
+      ['decline in the imp_success shape', { action: 'decline', shape: 'imp_success', error_code: 'D01', error_msg: '거절됨' }, {}, { code: 'D01', message: '거절됨', cancelled: false }],
+      ['close in the imp_success shape', { action: 'close', shape: 'imp_success' }, {}, { code: 'payment_failed', message: USER_CANCEL_MSG, cancelled: true }],
+      ['decline from a new-module PG (tosspayments: no flag at all)', { action: 'decline', error_code: 'REJECT_CARD_COMPANY', error_msg: '카드사 거절' }, { pg: 'tosspayments' }, { code: 'REJECT_CARD_COMPANY', message: '카드사 거절', cancelled: false }],
+      ['close from a new-module PG', { action: 'close' }, { pg: 'tosspayments' }, { code: 'PAY_PROCESS_CANCELED', message: USER_CANCEL_MSG, cancelled: true }],
+      ['close from a new-module PG in its own words (only the code says it)', { action: 'close', error_msg: '결제를 취소하였습니다' }, { pg: 'tosspayments' }, { code: 'PAY_PROCESS_CANCELED', message: '결제를 취소하였습니다', cancelled: true }],
+      ['close in KG이니시스’s own words', { action: 'close', error_msg: '사용자가 결제를 취소하였습니다.' }, {}, { code: 'payment_failed', message: '사용자가 결제를 취소하였습니다.', cancelled: true }],
+      ['a decline that mentions 결제포기 elsewhere is not a close', { action: 'decline', error_code: 'F0005', error_msg: '결제가 중단되었습니다 (결제포기 아님)' }, {}, { code: 'F0005', message: '결제가 중단되었습니다 (결제포기 아님)', cancelled: false }],
     ];
     for (const [title, script, extra, expected] of cases) {
       it(title, async () => {
@@ -136,12 +141,13 @@ describe('<portone-checkout> PC flow', () => {
         const events = recordEvents(el);
         const detail = await clickToFail(el);
         expectFailureShape(detail);
-        expect(detail).to.deep.include({ stage: 'payment', code: expected.code, merchantUid, retryable: false, via: 'callback' });
+        expect(detail).to.deep.include({ stage: 'payment', code: expected.code, merchantUid, retryable: false, cancelled: expected.cancelled, via: 'callback' });
         expect(detail.message).to.include(expected.message);
         expect(detail.impUid).to.match(/^imp_\d{12}$/);
         expect(await endpointCalls(), 'no verify call').to.deep.equal([]);
         expect(el.state).to.equal('failure');
-        expect(liveRegion(el).textContent).to.include(expected.message);
+        // The element's own words (the page is Korean), not the PG's.
+        expect(liveRegion(el).textContent).to.equal(expected.cancelled ? '결제를 취소했습니다.' : '결제하지 못했습니다.');
         await nextTask();
         expect(events.map((e) => e.type)).to.deep.equal(['payment-failure']);
       });
@@ -150,7 +156,7 @@ describe('<portone-checkout> PC flow', () => {
     it('an unknown PG: the SDK’s misspelt error_coe is the code', async () => {
       const { el } = await scripted({ action: 'approve' }, { pg: 'nonexistent_pg.MID' });
       const detail = await clickToFail(el);
-      expect(detail).to.deep.include({ stage: 'payment', code: 'F1001', retryable: false });
+      expect(detail).to.deep.include({ stage: 'payment', code: 'F1001', retryable: false, cancelled: false });
       expect(detail.message).to.include('등록되지 않은 PG모듈 정보입니다.');
       expect(detail).not.to.have.property('impUid');
       expect(await endpointCalls()).to.deep.equal([]);
@@ -161,7 +167,7 @@ describe('<portone-checkout> PC flow', () => {
       await clickToSucceed(first.el);
       const again = mount(valid({ 'merchant-uid': first.merchantUid }));
       const detail = await clickToFail(again);
-      expect(detail).to.deep.include({ stage: 'payment', code: 'F1002', merchantUid: first.merchantUid, retryable: false });
+      expect(detail).to.deep.include({ stage: 'payment', code: 'F1002', merchantUid: first.merchantUid, retryable: false, cancelled: false });
       expect(detail.message).to.include('이미 결제가 이루어진 거래건입니다.');
     });
   });
@@ -194,7 +200,7 @@ describe('<portone-checkout> PC flow', () => {
         const { el, merchantUid } = await scripted({ action: 'approve' }, { 'verify-url': `/__test/verify?status=${status}` });
         const detail = await clickToFail(el);
         expectFailureShape(detail);
-        expect(detail).to.deep.include({ stage: 'verify', code: `http_${status}`, merchantUid, retryable: false, via: 'callback' });
+        expect(detail).to.deep.include({ stage: 'verify', code: `http_${status}`, merchantUid, retryable: false, cancelled: false, via: 'callback' });
         expect(detail.impUid).to.match(/^imp_\d{12}$/);
         expect(detail.message).to.include(`test endpoint answered ${status}`);
         expect(detail.verification, 'the endpoint’s JSON rides along').to.deep.equal({ status: `status_${status}`, message: `test endpoint answered ${status}` });

@@ -80,21 +80,26 @@ describe('<portone-checkout> mobile landing', () => {
     });
   }
 
-  for (const [title, query, code] of [
-    ['imp_success=false with error_msg', { imp_success: 'false', error_msg: USER_CANCEL_MSG }, 'payment_failed'],
-    ['success=false, error_code and error_msg', { success: 'false', error_code: 'F0004', error_msg: '한도초과' }, 'F0004'],
-    ['new-module PG: error_code and error_msg only', { error_code: 'PAY_PROCESS_CANCELED', error_msg: '결제를 취소하였습니다' }, 'PAY_PROCESS_CANCELED'],
-    ['imp_success=false and nothing else', { imp_success: 'false' }, 'payment_failed'],
-    ['the misspelt error_coe', { imp_success: 'false', error_coe: 'F1001', error_msg: '등록되지 않은 PG모듈 정보입니다.' }, 'F1001'],
+  // `cancelled`: the buyer closed the window, as each landing shape reports it (PORTONE-V1.md §6.5).
+  for (const [title, query, code, cancelled] of [
+    ['imp_success=false with error_msg (the buyer closed the window)', { imp_success: 'false', error_msg: USER_CANCEL_MSG }, 'payment_failed', true],
+    ['success=false, error_code and error_msg', { success: 'false', error_code: 'F0004', error_msg: '한도초과' }, 'F0004', false],
+    ['new-module PG: error_code and error_msg only (closed)', { error_code: 'PAY_PROCESS_CANCELED', error_msg: '결제를 취소하였습니다' }, 'PAY_PROCESS_CANCELED', true],
+    ['new-module PG: a decline', { error_code: 'REJECT_CARD_COMPANY', error_msg: '카드사 거절' }, 'REJECT_CARD_COMPANY', false],
+    ['imp_success=false and nothing else', { imp_success: 'false' }, 'payment_failed', false],
+    ['the misspelt error_coe', { imp_success: 'false', error_coe: 'F1001', error_msg: '등록되지 않은 PG모듈 정보입니다.' }, 'F1001', false],
+    ['the SDK’s own redirect without m_redirect_url: success=false and the close message', { success: 'false', error_msg: USER_CANCEL_MSG }, 'payment_failed', true],
+    ['KG이니시스’s own words for a close', { imp_success: 'false', error_msg: '사용자가 결제를 취소하였습니다.' }, 'payment_failed', true],
+    ['an authentication that stopped (F0005) is not a close', { imp_success: 'false', error_code: 'F0005', error_msg: '결제가 중단되었습니다. 정상적 인증 처리가 되지 않았습니다.' }, 'F0005', false],
   ] as const) {
-    it(`failure (${title}) → stage payment via redirect, no verify call`, async () => {
+    it(`failure (${title}) → stage payment via redirect, cancelled ${cancelled}, no verify call`, async () => {
       const { imp_uid, merchant_uid } = await paid('failed');
       const clean = land({ imp_uid, merchant_uid, ...query });
       const el = landingElement({ 'merchant-uid': merchant_uid });
       const failure = failureOf(el);
       document.body.append(el);
       const detail = await failure;
-      expect(detail).to.deep.include({ stage: 'payment', code, impUid: imp_uid, merchantUid: merchant_uid, retryable: false, via: 'redirect' });
+      expect(detail).to.deep.include({ stage: 'payment', code, impUid: imp_uid, merchantUid: merchant_uid, retryable: false, cancelled, via: 'redirect' });
       if ('error_msg' in query) expect(detail.message).to.include(query.error_msg);
       expect(detail.message).to.be.a('string').and.not.equal('');
       expect(location.href).to.equal(clean);
@@ -110,7 +115,7 @@ describe('<portone-checkout> mobile landing', () => {
     const failure = failureOf(el);
     document.body.append(el);
     const detail = await failure;
-    expect(detail).to.deep.include({ stage: 'payment', merchantUid: merchant_uid, via: 'redirect', retryable: false });
+    expect(detail).to.deep.include({ stage: 'payment', merchantUid: merchant_uid, via: 'redirect', retryable: false, cancelled: false });
     expect(detail).not.to.have.property('impUid');
     expect(detail.message).to.include('결제요청 파라메터가 누락되었습니다.');
   });

@@ -103,7 +103,7 @@ describe('<portone-checkout> iamport.js loading', () => {
     expect(warm.isConnected, 'the failed tag is removed').to.equal(false);
 
     const first = await clickToFail(el);
-    expect(first).to.deep.include({ stage: 'sdk', code: 'sdk_error', retryable: true, merchantUid: attributes['merchant-uid'] });
+    expect(first).to.deep.include({ stage: 'sdk', code: 'sdk_error', retryable: true, cancelled: false, merchantUid: attributes['merchant-uid'] });
     expect(first.message).to.include(sdkSrc);
     const second = await clickToFail(el);
     expect(second).to.deep.include({ stage: 'sdk', code: 'sdk_error', retryable: true });

@@ -187,8 +187,8 @@ describe('<portone-checkout> behaviour', () => {
     });
 
     it('no valid amount → a plain label', () => {
-      expect(button(mount({ amount: 'abc' })).textContent!.trim()).to.equal(ko.payPlain);
-      expect(button(mount({ lang: 'en' })).textContent!.trim()).to.equal(en.payPlain);
+      expect(button(mount({ amount: 'abc' })).textContent!.trim()).to.equal('결제하기');
+      expect(button(mount({ lang: 'en' })).textContent!.trim()).to.equal('Pay');
     });
 
     it('the slot replaces the label', async () => {
@@ -202,7 +202,7 @@ describe('<portone-checkout> behaviour', () => {
     it('texts in the live region follow lang too', async () => {
       const el = mount({ lang: 'en', amount: '0' });
       await clickToFail(el);
-      expect(liveRegion(el).textContent).to.include(en.failure('').trim());
+      expect(liveRegion(el).textContent).to.equal('Checkout setup error.');
     });
   });
 
@@ -283,10 +283,11 @@ describe('<portone-checkout> behaviour', () => {
       expect(button(el).getAttribute('aria-busy')).to.equal('false');
     });
 
-    it('a failure is announced with its message', async () => {
+    it('a failure is announced in the element’s own words; the PG’s stay in the detail', async () => {
       const el = await scripted('decline');
       const detail = await clickToFail(el);
-      expect(liveRegion(el).textContent).to.equal(ko.failure(detail.message));
+      expect(liveRegion(el).textContent).to.equal('결제하지 못했습니다.');
+      expect(detail.message).to.equal('[샌드박스] 카드사 승인 거절: 한도초과');
     });
   });
 
@@ -295,7 +296,7 @@ describe('<portone-checkout> behaviour', () => {
       const el = mount({ merchant: MERCHANT, amount: '<img src=x onerror="window.__xss=1">', currency: '<b id=bold>USD</b>' });
       const detail = await clickToFail(el);
       expect(detail.message).to.include('<img src=x onerror=');
-      expect(liveRegion(el).textContent).to.include(detail.message);
+      expect(liveRegion(el).textContent).to.equal('결제 설정 오류입니다.');
       expect(el.shadowRoot!.querySelector('img, b')).to.equal(null);
       el.amount = '100';
       expect(button(el).textContent).to.include('<b id=bold>USD</b>');
@@ -303,14 +304,14 @@ describe('<portone-checkout> behaviour', () => {
       expect((window as { __xss?: number }).__xss).to.equal(undefined);
     });
 
-    it('an error_msg with markup is shown as text', async () => {
+    it('an error_msg with markup stays text, verbatim in the detail, never parsed', async () => {
       await sdkReady();
       const attributes = valid();
       await queueScript({ merchant_uid: attributes['merchant-uid'] as string, action: 'decline', error_code: 'X1', error_msg: '<img src=y id=evil>거절' });
       const el = mount(attributes);
-      await clickToFail(el);
-      expect(liveRegion(el).textContent).to.include('<img src=y id=evil>거절');
+      expect((await clickToFail(el)).message).to.equal('<img src=y id=evil>거절');
       expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+      expect(document.getElementById('evil')).to.equal(null);
     });
   });
 

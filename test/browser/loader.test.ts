@@ -96,6 +96,34 @@ describe('dist/loader.js', () => {
     expect(hints).to.deep.equal([sandboxUrl]);
   });
 
+  for (const [title, malformed] of [
+    ['an invalid host', 'http://[bad/iamport.js'],
+    ['a port out of range', 'https://cdn.iamport.kr:99999/v1/iamport.js'],
+  ] as const) {
+    it(`one malformed sdk-src (${title}) on the first element fails only that element; the loader loads the rest`, async () => {
+      const merchantUid = uniqueMerchantUid('loader');
+      await control('/scripts', 'POST', { merchant_uid: merchantUid, action: 'approve' });
+      frame = await openPage({
+        body: `<portone-checkout id="bad" merchant="imp12345678" amount="1000" sdk-src="${malformed}"></portone-checkout>
+          <portone-checkout id="good" merchant="imp12345678" amount="3000" merchant-uid="${merchantUid}" sdk-src="${sandboxUrl}/iamport.js" verify-url="/__test/verify"></portone-checkout>`,
+      });
+      const errors: unknown[] = [];
+      frame.win.addEventListener('error', (e) => errors.push(e.error ?? e.message));
+      await addScript(frame, LOADER);
+      expect(await settlesWithin(defined(frame), 5000), 'the bundle loaded and defined the element').to.equal(true);
+      expect(errors, 'nothing thrown').to.deep.equal([]);
+      const bad = frame.doc.getElementById('bad') as PortoneCheckoutElement;
+      const good = frame.doc.getElementById('good') as PortoneCheckoutElement;
+      const failure = await bad.pay().then(
+        () => expect.fail('resolved'),
+        (detail: { stage: string; code: string; message: string }) => detail,
+      );
+      expect(failure).to.include({ stage: 'config', code: 'invalid_attribute' });
+      expect(failure.message).to.include('sdk-src');
+      expect((await good.pay()).status).to.equal('paid');
+    });
+  }
+
   it('works on a page with a strict CSP nonce: the bundle and iamport.js get the nonce, and a payment goes through', async () => {
     const nonce = `n${Math.random().toString(36).slice(2)}`;
     const merchantUid = uniqueMerchantUid('csp');
