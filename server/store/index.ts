@@ -5,11 +5,11 @@
  * node-postgres reads it, e.g. `postgres://user:password@host:5432/db?sslmode=require`).
  */
 import { MemoryOrderStore } from './memory.js';
-import type { PostgresStoreOptions } from './postgres.js';
+import type { PostgresStoreOptions } from './options.js';
 import type { OrderStore } from './types.js';
 
 export type { StoreOptions } from './common.js';
-export type { PostgresStoreOptions } from './postgres.js';
+export type { PostgresStoreOptions } from './options.js';
 export * from './types.js';
 
 const SQLITE = 'sqlite:';

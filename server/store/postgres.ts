@@ -53,6 +53,7 @@ import {
   type PaymentRow,
 } from './common.js';
 import { type Migration, MIGRATIONS, POSTGRES, pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from './migrations.js';
+import type { PostgresStoreOptions } from './options.js';
 import type {
   FulfilmentClaim,
   FulfilmentResult,
@@ -68,18 +69,8 @@ import type {
   TransitionResult,
 } from './types.js';
 
-export interface PostgresStoreOptions extends StoreOptions {
-  /**
-   * The schema that holds the tables, created on first start when missing. Default: the connection's current
-   * schema (the first existing one on its search_path, normally `public`), read once at start. Tests give each
-   * test a schema of its own; an operator may use it to keep the verifier's tables apart.
-   */
-  schema?: string;
-  /** Connections per process (pg's `max`). Default 10; several processes share the server's max_connections. */
-  poolSize?: number;
-  /** How long to wait for a connection, at start and for each call when all are busy. Default 10 000 ms. */
-  connectTimeoutMs?: number;
-}
+// Declared in options.ts (openStore's public options must not import this module, which imports pg); re-exported here.
+export type { PostgresStoreOptions } from './options.js';
 
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
