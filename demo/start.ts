@@ -10,20 +10,35 @@
  *
  * With the sandbox (whose webhooks reach the verifier's `/portone/webhook` by themselves) it also
  * - offers the shop page a tiny same-origin remote control under `/demo/api/` (below) for its scenario
- *   buttons. It talks to the sandbox only through the sandbox's HTTP control API (`/__sandbox/…`), as any
+ *   switches that concern the whole server (PortOne's outage, the deposit into a virtual account, the webhooks
+ *   sent). It talks to the sandbox only through the sandbox's HTTP control API (`/__sandbox/…`), as any
  *   stranger would. With real PortOne keys `/demo/api/status` says `sandbox: false`, the shipments and the
- *   shipping switch still answer, and the rest is 404.
+ *   shipping switch still answer, and the rest is 404. What the next payment window does, and whether it is the
+ *   mobile one, is the tab's own choice: the shop page tells the stand-in iamport.js (`window.portoneSandbox`), and
+ *   nothing waits in the shared sandbox for another page's or another visitor's window.
+ * - makes the sandbox reachable by the browsers it serves. The in-process sandbox listens on 127.0.0.1 only (its
+ *   control API can make "paid" payments), so a page opened on this machine as `localhost` or `127.0.0.1` loads
+ *   iamport.js from the sandbox itself (`http://<the page's host name>:<sandbox port>/iamport.js`, another origin,
+ *   as PortOne's CDN is). Any other host (`HOST=0.0.0.0 npm start` and a phone on the network opening
+ *   `http://192.168.0.10:8080/`) could not reach that port: its page loads iamport.js from the demo's own origin,
+ *   which passes the sandbox's browser-facing paths on (the SDK, the checkout it calls, the payment window and its
+ *   script, the landing page) and nothing else: the REST API and the control API stay on loopback. The stand-in SDK
+ *   talks to the origin it was loaded from, and the sandbox names its window by the Host it was asked on, which the
+ *   demo passes on: so the phone's whole payment goes through the address it opened.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
+import type { Context } from 'koa';
 import type { FulfilmentHook } from '../server/fulfilment.js';
 import { main } from '../server/main.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'application/javascript; charset=utf-8', '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.map': 'application/json' };
-/** The demo's pages: HTML with the SDK URL filled in, as a merchant's template would. */
+/** The demo's pages: HTML with the SDK URL filled in (for the host the page was asked on), as a merchant's template would. */
 const PAGES: Record<string, string> = { '/': 'demo/index.html', '/index.html': 'demo/index.html', '/cms.html': 'demo/cms.html', '/closed.html': 'demo/closed.html' };
 
 /**
@@ -32,11 +47,27 @@ const PAGES: Record<string, string> = { '/': 'demo/index.html', '/index.html': '
  * after it (and changing nothing: settlement is exactly-once). 0 makes them race.
  */
 const WEBHOOK_DELAY_MS = 1000;
-/** A scripted payment window stays open this long before choosing, so a person sees what it does. */
-const SCRIPT_DELAY_MS = 500;
 /** What the "PortOne outage" switch breaks: the verifier's payment lookups (`GET /payments/imp_…`) answer 503. */
 const OUTAGE = { type: 'status', status: 503, method: 'GET', path: '/payments/imp_' } as const;
-const WINDOW_ACTIONS = new Set(['approve', 'decline', 'close', 'vbank', 'amount']);
+/**
+ * The sandbox's browser-facing paths, which the demo passes on for pages opened on a host that cannot reach the
+ * sandbox's loopback port: the stand-in SDK, the checkout it calls, the payment window (opened, answered, its script)
+ * and the landing page. Never the REST API nor the control API (`/__sandbox/payments`, `/scripts`, `/faults`, …).
+ */
+const SANDBOX_BROWSER_PATHS: Array<{ path: RegExp; methods: string[] }> = [
+  { path: /^\/iamport\.js$/, methods: ['GET', 'HEAD'] },
+  { path: /^\/__sandbox\/checkout$/, methods: ['POST'] },
+  { path: /^\/__sandbox\/window\/imp_\d{12}$/, methods: ['GET', 'HEAD', 'POST'] },
+  { path: /^\/__sandbox\/window\.js$/, methods: ['GET', 'HEAD'] },
+  { path: /^\/__sandbox\/landing$/, methods: ['GET', 'HEAD'] },
+];
+/** The request headers passed on to the sandbox (besides Host), and the answer's headers passed back. */
+const PASSED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent'];
+const PASSED_RESPONSE_HEADERS = ['content-type', 'location', 'cache-control'];
+/** A Host header as a browser sends it: a name or an IPv4 address, or an IPv6 one in brackets, and maybe a port. */
+const HOST_HEADER = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+/** Host names under which a browser on this machine reaches the sandbox's own port (it listens on 127.0.0.1). */
+const SANDBOX_LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost']);
 
 /** What the demo's shipping (the `onPaid` hook) did: one entry per run of the hook, per order. */
 interface Shipment {
@@ -75,7 +106,35 @@ async function fileUnder(dir: string, relative: string): Promise<string | null> 
   return info?.isFile() ? path : null;
 }
 
-function serveDemo(sdkSrc: () => string) {
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Whether the request reached this server on a loopback address (so the browser runs on this machine). */
+function arrivedOnLoopback(ctx: Context): boolean {
+  const address = ctx.req.socket.localAddress ?? '';
+  return address === '::1' || /^(?:::ffff:)?127\./.test(address);
+}
+
+/**
+ * The iamport.js URL for a page asked for as `ctx` was: PortOne's CDN with real keys; with the sandbox, the sandbox
+ * itself under the page's host name when that name reaches it (a browser on this machine, which asked on loopback as
+ * `localhost` or `127.0.0.1`), else this origin, which passes the sandbox's browser-facing paths on
+ * (`sandboxGateway`): a phone on the network, or a browser outside a container or a VM whose port is forwarded. Never
+ * a host the browser did not use: a page opened as `http://192.168.0.10:8080/` loads everything from there.
+ */
+function sdkSrcFor(ctx: Context, sandboxUrl: string | null): string {
+  if (!sandboxUrl) return 'https://cdn.iamport.kr/v1/iamport.js';
+  const sandbox = new URL(sandboxUrl);
+  const host = ctx.host;
+  // A Host header no browser sends (or none): the sandbox as this machine reaches it.
+  if (!HOST_HEADER.test(host)) return `${sandbox.origin}/iamport.js`;
+  const { hostname } = new URL(`http://${host}`);
+  if (SANDBOX_LOOPBACK_NAMES.has(hostname) && arrivedOnLoopback(ctx)) return `http://${hostname}:${sandbox.port}/iamport.js`;
+  return `${ctx.protocol}://${host}/iamport.js`;
+}
+
+function serveDemo(sdkSrc: (ctx: Context) => string) {
   return (app: Koa) => {
     app.use(async (ctx, next) => {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
@@ -86,14 +145,55 @@ function serveDemo(sdkSrc: () => string) {
       if (!body) return next();
       ctx.type = TYPES[extname(file)] ?? 'application/octet-stream';
       ctx.set('cache-control', 'no-cache');
-      ctx.body = page ? body.toString('utf8').replaceAll('%SDK_SRC%', sdkSrc()) : body;
+      ctx.body = page ? body.toString('utf8').replaceAll('%SDK_SRC%', escapeHtml(sdkSrc(ctx))) : body;
+    });
+  };
+}
+
+/**
+ * The sandbox's browser-facing paths under the demo's origin, for browsers that cannot reach the sandbox's loopback
+ * port (a phone on the network). The request goes on to the sandbox with the Host the browser used, so the sandbox
+ * names its payment window (and its landing) under this origin too; the answer comes back as it is.
+ */
+function sandboxGateway(sandboxUrl: () => string | null) {
+  return (app: Koa) => {
+    app.use(async (ctx, next) => {
+      const base = sandboxUrl();
+      const route = base ? SANDBOX_BROWSER_PATHS.find((r) => r.path.test(ctx.path)) : undefined;
+      if (!base || !route || !route.methods.includes(ctx.method) || !HOST_HEADER.test(ctx.host)) return next();
+      const headers: Record<string, string> = { host: ctx.host };
+      for (const name of PASSED_REQUEST_HEADERS) {
+        const value = ctx.get(name);
+        if (value) headers[name] = value;
+      }
+      // The verifier's body parser has read JSON and form bodies already (their text is kept); anything else is
+      // still in the request.
+      const raw = (ctx.request as { rawBody?: string }).rawBody;
+      if (raw !== undefined) headers['content-length'] = String(Buffer.byteLength(raw));
+      const answer = await new Promise<IncomingMessage | null>((resolve) => {
+        const outgoing = httpRequest(new URL(ctx.url, base), { method: ctx.method, headers }, resolve);
+        outgoing.on('error', () => resolve(null));
+        if (raw !== undefined) outgoing.end(raw);
+        else if (ctx.method === 'POST') ctx.req.pipe(outgoing);
+        else outgoing.end();
+      });
+      if (!answer) {
+        ctx.status = 502;
+        ctx.body = { status: 'error', message: 'the PortOne sandbox did not answer' };
+        return;
+      }
+      ctx.status = answer.statusCode ?? 502;
+      for (const name of PASSED_RESPONSE_HEADERS) {
+        const value = answer.headers[name];
+        if (typeof value === 'string') ctx.set(name, value);
+      }
+      ctx.body = answer;
     });
   };
 }
 
 /** What the demo reads from the sandbox's control API. */
 interface SandboxAnswers {
-  scripts: { scripts: Array<{ action: string; amount: number | null }> };
   faults: { faults: unknown[] };
   webhooks: { deliveries: Array<{ at: number; body: Record<string, string>; status: number | null; error: string | null }> };
   payment: { status: string };
@@ -110,10 +210,11 @@ async function sandboxCall<T = unknown>(base: string, path: string, method = 'GE
 }
 
 /**
- * `/demo/api/…`, for the shop page's scenario panel (one visitor at a time: the sandbox's state is global).
- * - `GET  /demo/api/status`            → `{ sandbox, outage, shipping_down, next }` (`next`: the scripted choice waiting for the next window)
- * - `PUT  /demo/api/next`              `{ action: 'manual' | 'approve' | 'decline' | 'close' | 'vbank' | 'amount', amount? }`:
- *                                      the next payment window (whatever its order) chooses by itself; `manual` clears it
+ * `/demo/api/…`, for the shop page's scenario panel. What it changes here is the whole server's (every tab, every
+ * visitor): PortOne's outage, the shipping switch, a deposit. (The next window's choice is the tab's own: not here.)
+ * - `GET  /demo/api/status`            → `{ sandbox, outage, shipping_down }`
+ * - `POST /demo/api/reset`             everything back to normal: no outage, shipping up, and no payment-window choice left
+ *                                      waiting in the sandbox (one queued through its control API) → as `status`
  * - `PUT  /demo/api/outage`            `{ on }`: PortOne's payment lookups fail with 503 (verify answers 502), or recover
  * - `GET  /demo/api/webhooks?merchant_uid=…` → the notifications the sandbox sent for that order, oldest first
  * - `POST /demo/api/deposit`           `{ imp_uid }`: the buyer deposits into an issued virtual account (PortOne notifies)
@@ -146,23 +247,18 @@ function demoApi(sandboxUrl: () => string | null) {
           return;
         }
       }
-      if (route === 'GET /status' && !base) return void (ctx.body = { sandbox: false, shipping_down: shipping.down });
+      if (route === 'POST /reset') shipping.down = false;
+      if ((route === 'GET /status' || route === 'POST /reset') && !base) return void (ctx.body = { sandbox: false, shipping_down: shipping.down });
       if (!base) return next();
       switch (route) {
         case 'GET /status': {
-          const [scripts, faults] = await Promise.all([sandboxCall<SandboxAnswers['scripts']>(base, '/scripts'), sandboxCall<SandboxAnswers['faults']>(base, '/faults')]);
-          const script = scripts.json.scripts[0];
-          ctx.body = { sandbox: true, outage: faults.json.faults.length > 0, shipping_down: shipping.down, next: script ? { action: script.action, amount: script.amount } : null };
+          const faults = await sandboxCall<SandboxAnswers['faults']>(base, '/faults');
+          ctx.body = { sandbox: true, outage: faults.json.faults.length > 0, shipping_down: shipping.down };
           return;
         }
-        case 'PUT /next': {
-          const { action, amount } = body;
-          if (action !== 'manual' && !WINDOW_ACTIONS.has(action as string)) return bad('action: one of manual, approve, decline, close, vbank, amount');
-          if (action === 'amount' && !(typeof amount === 'number' && amount > 0)) return bad('amount: a positive number for action "amount"');
-          // One choice waits at a time: replace whatever was queued.
-          await sandboxCall(base, '/scripts', 'DELETE');
-          if (action !== 'manual') await sandboxCall(base, '/scripts', 'POST', { action, ...(action === 'amount' && { amount }), delay_ms: SCRIPT_DELAY_MS });
-          ctx.body = { next: action === 'manual' ? null : { action, amount: action === 'amount' ? amount : null } };
+        case 'POST /reset': {
+          await Promise.all([sandboxCall(base, '/faults', 'DELETE'), sandboxCall(base, '/scripts', 'DELETE')]);
+          ctx.body = { sandbox: true, outage: false, shipping_down: shipping.down };
           return;
         }
         case 'PUT /outage': {
@@ -198,25 +294,39 @@ function demoApi(sandboxUrl: () => string | null) {
 // The demo runs offline unless real keys are given: the sandbox on purpose, never as a silent fallback.
 if (!process.env.PORTONE_API_KEY && !process.env.PORTONE_API_SECRET && !process.env.PORTONE_SANDBOX) process.env.PORTONE_SANDBOX = 'true';
 
-// iamport.js comes from the sandbox when it plays PortOne, else from PortOne's CDN.
-let sdkSrc = 'https://cdn.iamport.kr/v1/iamport.js';
+// iamport.js comes from the sandbox when it plays PortOne (under the page's own host), else from PortOne's CDN.
 let sandboxUrl: string | null = null;
 const running = await main({
   onPaid: ship,
   defaultCatalogFile: fileURLToPath(new URL('./catalog.json', import.meta.url)),
   extend: (app) => {
-    serveDemo(() => sdkSrc)(app);
+    sandboxGateway(() => sandboxUrl)(app);
+    serveDemo((ctx) => sdkSrcFor(ctx, sandboxUrl))(app);
     demoApi(() => sandboxUrl)(app);
   },
 });
 if (running.sandbox) {
-  sdkSrc = running.sandbox.sdkUrl;
   sandboxUrl = running.sandbox.url;
   // PortOne's notification comes a moment after the buyer is back, as in production.
   await sandboxCall(sandboxUrl, '/config', 'PUT', { webhook_delay_ms: WEBHOOK_DELAY_MS });
 }
+
+/**
+ * Where to open the demo: on a wildcard address (`HOST=0.0.0.0`, `::`) this machine's loopback first, then this
+ * machine's addresses on its networks, for a phone (a page's URLs follow the address it was opened with).
+ */
+function openUrls(url: string): { local: string; network: string[] } {
+  const { hostname, port } = new URL(url);
+  if (hostname !== '0.0.0.0' && hostname !== '[::]') return { local: url, network: [] };
+  const network = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && (a.family === 'IPv4' || (hostname === '[::]' && !a.address.startsWith('fe80:'))))
+    .map((a) => `http://${a!.family === 'IPv6' ? `[${a!.address}]` : a!.address}:${port}`);
+  return { local: `http://127.0.0.1:${port}`, network };
+}
+const urls = openUrls(running.url);
 console.log(`
   portone-checkout demo${running.sandbox ? ' (offline: the PortOne SANDBOX plays PortOne; no real payment is made)' : ''}
-  open  ${running.url}/
-  CMS   ${running.url}/cms.html
+  open  ${urls.local}/
+  CMS   ${urls.local}/cms.html${urls.network.map((u) => `\n  on your network (a phone)  ${u}/`).join('')}
 `);

@@ -8,15 +8,20 @@
 //   the fulfilment), what the demo's onPaid hook shipped, and the webhooks PortOne sent for it;
 // - a payment the server refunded as a forgery leaves the order open: the element is pointed at that order
 //   (`merchant-uid`) so the next press pays it again, until the cart changes or it is paid;
-// - the scenario panel (offline sandbox only) scripts the sandbox's next payment window, switches the sandbox to
-//   its mobile behaviour, loses the buyer's return, breaks PortOne or the shop's shipping, or edits the element's
-//   amount as someone would in the browser's devtools, through the demo API (/demo/api/…).
+// - the scenario panel (offline sandbox only) scripts the next payment window, switches the sandbox to its mobile
+//   behaviour, loses the buyer's return, breaks PortOne or the shop's shipping, or edits the element's amount as
+//   someone would in the browser's devtools. The window's choice and the mobile switch are this tab's own: the page
+//   tells the sandbox's iamport.js (`window.portoneSandbox`, read at each payment) and keeps them in sessionStorage, so
+//   a later visit, another tab or another page (the CMS page) opens a window that waits for the buyer. PortOne's
+//   outage and the shipping switch are the server's (the demo API, /demo/api/…): every tab shows them. "Reset"
+//   puts everything back.
 // A classic script that is not deferred: it listens for the element's results before the element (loaded async by
 // the loader) can report one; a mobile landing is verified as soon as the element upgrades.
 (function () {
   'use strict';
 
-  var DEVICE_KEY = 'portone-sandbox-device'; // read by the sandbox's iamport.js on this page's origin
+  var DEVICE_KEY = 'portone-sandbox-device'; // a developer's (or an older demo's) device for every page of this origin
+  var SCRIPT_DELAY_MS = 500; // a scripted window stays open this long before choosing, so a person sees what it does
   var TAMPER_AMOUNT = 1000; // what the "wrong amount" window pays
   var DEVTOOLS_AMOUNT = 100; // what the devtools tamper writes into the element's amount
   var RECENT_MS = 10000; // keep reading the order this long after something happened (late webhooks)
@@ -36,6 +41,9 @@
       payments: '결제 내역 (PortOne에서 본 결제)', fulfilment: '배송 (서버의 onPaid 훅)',
       lab: '시나리오', labIntro: '다음 결제창이 무엇을 할지 고른 뒤 결제 버튼을 누르세요. 결제창의 버튼을 직접 눌러도 됩니다.',
       nextWindow: '다음 결제창', sManual: '직접 고르기',
+      reset: '시나리오 초기화',
+      labScope: '다음 결제창과 모바일 결제, 돌아오지 못함은 이 탭에만 적용됩니다. PortOne 장애와 배송 시스템 장애는 서버 전체(모든 탭)에 적용됩니다.',
+      resetDone: '초기화했습니다: 다음 결제창은 구매자를 기다리고, 장애는 없습니다.',
       sApprove: '승인', sDecline: '카드 거절',
       sClose: '창 닫기', sVbank: '가상계좌 발급',
       sTamper: '금액 위조',
@@ -48,7 +56,6 @@
       noSandbox: '실제 PortOne 키로 실행 중입니다. 시나리오는 오프라인 샌드박스에서만 쓸 수 있습니다.',
       events: '이벤트 로그', clear: '지우기', logEmpty: '요소가 보낸 payment-success / payment-failure 이벤트와 detail이 여기에 쌓입니다.',
       cmsLink: 'CMS 예시: 한 페이지에 여러 버튼', footNote: '<portone-checkout> · PortOne V1 샌드박스',
-      arming: '결제창을 준비하는 중…', armError: '샌드박스에 연결하지 못했습니다.',
       armed: {
         manual: '다음 결제창: 결제창의 버튼을 직접 누르세요.', approve: '다음 결제창: 잠시 뒤 스스로 승인합니다.',
         decline: '다음 결제창: 잠시 뒤 카드사가 한도초과로 거절합니다.', close: '다음 결제창: 잠시 뒤 구매자가 창을 닫습니다.',
@@ -74,6 +81,8 @@
         paid: '결제 완료', paidBody: function (amount, via) { return amount + '을 결제했습니다. 서버가 PortOne에서 결제를 확인한 뒤에만 이 표시가 나옵니다' + (via === 'redirect' ? ' (결제창에서 돌아온 뒤 확인).' : '.'); },
         vbank: '가상계좌 발급', vbankBody: function (v, amount, due) { return v.vbank_name + ' ' + v.vbank_num + ' (예금주 ' + v.vbank_holder + ')로 ' + due + '까지 ' + amount + '을 입금해 주세요. 입금되면 PortOne 웹훅이 주문을 결제 완료로 바꿉니다.'; },
         vbankTry: '아래 주문의 ‘입금하기’로 입금해 보세요.',
+        deposited: '입금 완료 · 결제 완료', depositedBody: function (amount) { return '가상계좌에 ' + amount + '이 입금되었습니다. PortOne 웹훅을 받은 서버가 결제를 다시 조회해 주문을 결제 완료로 바꿨습니다. 더 입금하지 마세요.'; },
+        vbankClosed: '가상계좌 주문이 닫혔습니다', vbankClosedBody: function (state) { return '이 주문은 이제 ‘' + state + '’ 상태입니다. 이 가상계좌로 입금하지 마세요.'; },
         shippingPending: '배송은 아직입니다: 서버가 onPaid 훅을 다시 시도합니다(아래 주문).',
         closed: '결제하지 않았습니다', closedBody: function (m) { return '결제창을 닫았습니다. ' + m; },
         declined: '결제가 거절되었습니다', declinedBody: function (m, code) { return m + ' (' + code + ')'; },
@@ -103,6 +112,9 @@
       payments: 'Payments (as PortOne took them)', fulfilment: "Shipping (the server's onPaid hook)",
       lab: 'Scenarios', labIntro: 'Choose what the next payment window does, then press the pay button. You can also press the buttons in the window yourself.',
       nextWindow: 'Next payment window', sManual: 'Your choice',
+      reset: 'Reset scenarios',
+      labScope: 'The next window, mobile payment and return lost apply to this tab only. PortOne outage and shipping down apply to the whole server (every tab).',
+      resetDone: 'Reset: the next window waits for the buyer, and nothing is down.',
       sApprove: 'Approve', sDecline: 'Decline',
       sClose: 'Close', sVbank: 'Virtual account',
       sTamper: 'Wrong amount',
@@ -115,7 +127,6 @@
       noSandbox: 'Running with real PortOne keys: scenarios exist only with the offline sandbox.',
       events: 'Event log', clear: 'Clear', logEmpty: "The element's payment-success / payment-failure events and their detail pile up here.",
       cmsLink: 'CMS example: several buttons on one page', footNote: '<portone-checkout> · PortOne V1 sandbox',
-      arming: 'Preparing the payment window…', armError: 'Could not reach the sandbox.',
       armed: {
         manual: "Next window: press the window's buttons yourself.", approve: 'Next window: approves by itself in a moment.',
         decline: 'Next window: in a moment the card issuer declines (over the limit).', close: 'Next window: in a moment the buyer closes it.',
@@ -141,6 +152,8 @@
         paid: 'Payment complete', paidBody: function (amount, via) { return 'You paid ' + amount + '. This shows only after the server confirmed the payment with PortOne' + (via === 'redirect' ? ' (after your return from the payment window).' : '.'); },
         vbank: 'Virtual account issued', vbankBody: function (v, amount, due) { return 'Please transfer ' + amount + ' to ' + v.vbank_name + ' ' + v.vbank_num + ' (holder ' + v.vbank_holder + ') by ' + due + '. The deposit reaches the server as a PortOne webhook, which marks the order paid.'; },
         vbankTry: 'Try it with “Deposit” on the order below.',
+        deposited: 'Deposit received · paid', depositedBody: function (amount) { return 'The ' + amount + ' transfer to the virtual account arrived. The server got PortOne\'s webhook, read the payment again and marked the order paid. No further transfer is needed.'; },
+        vbankClosed: 'The virtual account order is closed', vbankClosedBody: function (state) { return 'This order is now “' + state + '”. Do not transfer to this virtual account.'; },
         shippingPending: 'Shipping is not done yet: the server retries its onPaid hook (see the order below).',
         closed: 'Not paid', closedBody: function (m) { return 'You closed the payment window. ' + m; },
         declined: 'The payment was declined', declinedBody: function (m, code) { return m + ' (' + code + ')'; },
@@ -213,7 +226,6 @@
     // The server decides the price: the pay button goes back to it.
     if (priceChanged && el) setAttr(el, 'amount', String(d.amount));
     if (!ready) return; // init() renders it and reads the order
-    arm(); // the scripted choice was used by that window: queue it again for the next one
     renderLog();
     renderResult();
     if (event.detail.merchantUid) track(event.detail.merchantUid, false);
@@ -368,59 +380,55 @@
   }
 
   // ---- scenarios (sandbox only) ----
+  // The next window's choice, the mobile switch and the lost return are this tab's (sessionStorage): the page hands
+  // them to the sandbox's iamport.js, which sends the choice with this page's own payments only.
   function scenario() {
-    return read('localStorage', 'scenario', 'manual');
+    return read('sessionStorage', 'scenario', 'manual');
   }
-  var arming = Promise.resolve();
-  /** Queue the chosen choice for the next payment window (or clear it): one at a time, in order. */
-  function arm() {
-    if (!sandbox) return;
+  /** This tab's device: 'mobile', 'pc', or null (the user agent, or a developer's localStorage key, decides). */
+  function tabDevice() {
+    var device = read('sessionStorage', 'device', null);
+    return device === 'mobile' || device === 'pc' ? device : null;
+  }
+  /** What the sandbox's iamport.js reads at each request_pay of this page (window.portoneSandbox). */
+  function tellSandbox() {
     var chosen = scenario();
-    var body = chosen === 'tamper' ? { action: 'amount', amount: TAMPER_AMOUNT } : { action: chosen };
-    $('#armed').dataset.armed = '';
-    $('#armed').textContent = t().arming;
-    arming = arming
-      .then(function () {
-        return api('PUT', '/demo/api/next', body);
-      })
-      .then(
-        function () {
-          if (scenario() !== chosen) return;
-          $('#armed').dataset.armed = chosen;
-          renderArmed();
-        },
-        function () {
-          $('#armed').textContent = t().armError;
-        },
-      );
+    var script = chosen === 'manual' ? null : chosen === 'tamper' ? { action: 'amount', amount: TAMPER_AMOUNT } : { action: chosen };
+    if (script) script.delay_ms = SCRIPT_DELAY_MS;
+    window.portoneSandbox = { device: tabDevice(), script: script };
+  }
+  /** The chosen choice, for this tab's next payment windows (each of them, until another is chosen). */
+  function arm() {
+    tellSandbox();
+    if (!sandbox) return;
+    $('#armed').dataset.armed = scenario();
+    renderArmed();
   }
   function renderArmed() {
     var armed = $('#armed').dataset.armed;
     if (armed) $('#armed').textContent = t().armed[armed];
   }
-  function isMobile() {
-    var forced = null;
+  function storedDevice() {
     try {
-      forced = localStorage.getItem(DEVICE_KEY);
+      return localStorage.getItem(DEVICE_KEY);
     } catch (_) {
-      /* storage blocked */
+      return null; /* storage blocked */
     }
+  }
+  function isMobile() {
+    // As the sandbox's iamport.js decides: the page's choice, else the localStorage key, else the user agent.
+    var forced = tabDevice() || storedDevice();
     return forced === 'mobile' || (forced !== 'pc' && /iPhone|iPod|iPad|Android|Mobile/i.test(navigator.userAgent));
   }
   function setMobile(on) {
-    try {
-      // As the sandbox's iamport.js decides: the user agent, unless this key says otherwise.
-      if (on === /iPhone|iPod|iPad|Android|Mobile/i.test(navigator.userAgent)) localStorage.removeItem(DEVICE_KEY);
-      else localStorage.setItem(DEVICE_KEY, on ? 'mobile' : 'pc');
-    } catch (_) {
-      /* storage blocked */
-    }
+    write('sessionStorage', 'device', on ? 'mobile' : 'pc');
+    tellSandbox();
     $('#mobile').checked = isMobile();
     if (!on) setLostReturn(false);
   }
   /** The buyer's return is lost: PortOne sends them to a "browser closed" page that verifies nothing. */
   function setLostReturn(on) {
-    write('localStorage', 'lost', on);
+    write('sessionStorage', 'lost', on);
     $('#lost-return').checked = on;
     setAttr(el, 'm-redirect-url', on ? location.origin + '/closed.html' : null);
     if (on && !isMobile()) setMobile(true);
@@ -451,16 +459,21 @@
       return { tone: 'bad', title: r.priceChanged, body: r.priceChangedBody(asked, money(d.amount, d.currency), d.message) };
     }
     if (entry.type === 'payment-success') {
+      // The order as last read, if it is this one: a virtual account's order moves on after the verify answer.
+      var now = order && order.merchant_uid === d.merchantUid ? order : null;
+      // The order as last read, else what the verify answer said (it waited for the hook's first attempt).
+      var shipping = now && now.fulfilment ? now.fulfilment.state : d.verification && d.verification.fulfilment;
       if (d.status === 'ready') {
-        var deposit = sandbox && order && order.merchant_uid === d.merchantUid && order.state === 'vbank_issued' ? ' ' + r.vbankTry : '';
+        // Deposited (PortOne's webhook made the order paid): nothing more to transfer.
+        if (now && now.state === 'paid') return { tone: 'ok', title: r.deposited, body: r.depositedBody(money(now.amount, now.currency)) + (shipping === 'pending' ? ' ' + r.shippingPending : '') };
+        if (now && (now.state === 'cancelled' || now.state === 'failed')) return { tone: 'neutral', title: r.vbankClosed, body: r.vbankClosedBody(t().states[now.state]) };
+        var deposit = sandbox && now && now.state === 'vbank_issued' ? ' ' + r.vbankTry : '';
         return { tone: 'info', title: r.vbank, body: r.vbankBody(d.verification, money(d.amount), day(d.verification.vbank_date)) + deposit };
       }
-      // The order as last read, else what the verify answer said (it waited for the hook's first attempt).
-      var shipping = order && order.merchant_uid === d.merchantUid && order.fulfilment ? order.fulfilment.state : d.verification && d.verification.fulfilment;
       return { tone: 'ok', title: r.paid, body: r.paidBody(money(d.amount), d.via) + (shipping === 'pending' ? ' ' + r.shippingPending : '') };
     }
     if (d.stage === 'payment') {
-      if (/결제포기/.test(d.message) || d.code === 'PAY_PROCESS_CANCELED') return { tone: 'neutral', title: r.closed, body: r.closedBody(d.message) };
+      if (d.cancelled) return { tone: 'neutral', title: r.closed, body: r.closedBody(d.message) };
       if (d.code === 'F1002') return { tone: 'warn', title: r.reused, body: r.reusedBody(d.message, d.code) };
       return { tone: 'bad', title: r.declined, body: r.declinedBody(d.message, d.code) };
     }
@@ -662,8 +675,16 @@
     setAttr(el, 'pay-method', method === 'vbank' ? 'vbank' : null);
     var chosen = document.querySelector('input[name="scenario"][value="' + scenario() + '"]');
     if (chosen) chosen.checked = true;
+    // An older demo kept these for every tab and every later visit: now they are the tab's.
+    try {
+      localStorage.removeItem('demo.scenario');
+      localStorage.removeItem('demo.lost');
+    } catch (_) {
+      /* storage blocked */
+    }
+    tellSandbox();
     $('#mobile').checked = isMobile();
-    if (read('localStorage', 'lost', false)) setLostReturn(true);
+    if (read('sessionStorage', 'lost', false)) setLostReturn(true);
     if (query.has('order') || query.has('lang')) {
       var clean = new URL(location.href);
       clean.searchParams.delete('order');
@@ -698,7 +719,7 @@
     });
     document.querySelectorAll('input[name="scenario"]').forEach(function (radio) {
       radio.addEventListener('change', function () {
-        write('localStorage', 'scenario', radio.value);
+        write('sessionStorage', 'scenario', radio.value);
         renderResult(); // a banner may point at the scenario
         if (radio.value === 'vbank') {
           var vbank = document.querySelector('input[name="method"][value="vbank"]');
@@ -750,6 +771,34 @@
       // As someone would in the browser's devtools: only the attribute, nothing else on the page.
       el.setAttribute('amount', String(DEVTOOLS_AMOUNT));
     });
+    $('#reset-lab').addEventListener('click', function () {
+      // This tab's choices…
+      write('sessionStorage', 'scenario', 'manual');
+      write('sessionStorage', 'device', null);
+      try {
+        localStorage.removeItem(DEVICE_KEY);
+      } catch (_) {
+        /* storage blocked */
+      }
+      document.querySelector('input[name="scenario"][value="manual"]').checked = true;
+      setLostReturn(false);
+      $('#mobile').checked = isMobile();
+      arm();
+      renderCart(); // undoes a devtools tamper: the element's amount is the cart's again
+      renderResult();
+      // …and the server's (another tab may have switched them on since this page read them). The button keeps the
+      // focus (it is not disabled meanwhile): the result is announced in the armed line (aria-live).
+      api('POST', '/demo/api/reset').then(
+        function (status) {
+          if (status.sandbox) setOutage(status.outage);
+          setShippingDown(status.shipping_down);
+          $('#armed').textContent = t().resetDone;
+        },
+        function () {
+          /* the switches show what the server said last */
+        },
+      );
+    });
     $('#recover').addEventListener('click', function () {
       outage(false);
       // The banner (and this button) goes away: the focus moves on to the pay button, the next thing to press.
@@ -788,6 +837,7 @@
       .then(function (status) {
         sandbox = status.sandbox;
         $('#lab-controls').hidden = !sandbox;
+        $('#reset-lab').hidden = !sandbox;
         $('#no-sandbox').hidden = sandbox;
         document.body.dataset.sandbox = String(sandbox);
         if (sandbox) {

@@ -369,9 +369,14 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     assert.deepEqual(steps(stored.history), [{ state: 'ready', via: 'prepare' }]);
     assert.equal(shop.verifyCalls.length, 0, 'a declined payment is never sent for verification');
     assert.deepEqual((await sandboxPayments(entry.merchantUid)).map((p) => p.status), ['failed']);
-    // The choice stays: the next window is scripted again.
+    // The choice stays, for this tab alone: nothing waits in the shared sandbox for another page's window, and the
+    // next window of this tab is scripted again.
     await shop.page.locator('#armed[data-armed="decline"]').waitFor({ state: 'attached' });
-    assert.equal((await sandboxGet<{ scripts: Array<{ action: string }> }>(demo, '/scripts')).scripts[0]?.action, 'decline');
+    assert.deepEqual((await sandboxGet<{ scripts: unknown[] }>(demo, '/scripts')).scripts, []);
+    await shop.payButton.click();
+    await (await paymentFrame(shop.page)).getByText('스크립트된 선택: decline').waitFor();
+    const again = await logEntry(shop, 2);
+    assert.deepEqual([again.detail.stage, again.detail.code], ['payment', 'SANDBOX_DECLINED']);
   });
 
   it("close: the buyer presses the window's close button; not paid, nothing verified", async () => {
@@ -410,6 +415,7 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
     const banner = await resultBanner(shop);
     assert.equal(banner.tone, 'info');
     assert.ok(banner.text.includes(String(verification.vbank_num)), 'the account number is shown');
+    assert.match(banner.text, /₩14,000을 입금해 주세요/);
     assert.deepEqual(await shownOrder(shop, entry.merchantUid, 'vbank_issued'), [
       { state: 'ready', via: 'prepare' },
       { state: 'vbank_issued', via: 'complete' },
@@ -422,6 +428,24 @@ describe('demo shop on a PC', { timeout: 120_000 }, () => {
       { state: 'vbank_issued', via: 'complete' },
       { state: 'paid', via: 'webhook' },
     ]);
+    // Deposited: the banner says the order is paid, and no longer asks for the transfer (issue #10).
+    const paid = await resultBanner(shop);
+    assert.equal(paid.tone, 'ok');
+    assert.match(paid.text, /^입금 완료 · 결제 완료 가상계좌에 ₩14,000이 입금되었습니다/);
+    assert.ok(!/입금해 주세요|입금하기/.test(paid.text), `no transfer asked for: ${paid.text}`);
+    assert.ok(!paid.text.includes(String(verification.vbank_num)), 'the account to pay into is gone');
+    assert.equal(await page.getByRole('button', { name: '입금하기 (샌드박스)' }).isVisible(), false);
+    await page.mouse.move(0, 0);
+    await page.locator('#cart-title').scrollIntoViewIfNeeded();
+    await screenshot(page, 'demo-pc-vbank-deposited');
+    await page.getByRole('button', { name: 'English' }).click();
+    const english = await resultBanner(shop);
+    assert.match(english.text, /^Deposit received · paid The ₩14,000 transfer to the virtual account arrived\./);
+    assert.ok(!/Please transfer/.test(english.text));
+    // A reload reads the order again: still paid, still nothing to transfer.
+    await page.reload();
+    await page.locator('#order[data-state="paid"]').waitFor({ state: 'attached' });
+    assert.match((await resultBanner(shop)).text, /^Deposit received · paid/);
     const stored = await storedOrder(demo, entry.merchantUid);
     assert.deepEqual(steps(stored.history), [
       { state: 'ready', via: 'prepare' },
@@ -666,7 +690,14 @@ describe('demo shop on a phone, and with the return lost', { timeout: 120_000 },
     // On a PC browser: the lost-return switch turns the sandbox's mobile behaviour on (localStorage) too.
     await page.getByRole('switch', { name: /돌아오지 못함/ }).check();
     assert.equal(await page.getByRole('switch', { name: /모바일 결제/ }).isChecked(), true);
-    assert.equal(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).localStorage.getItem('portone-sandbox-device')), 'mobile');
+    // This tab's (sessionStorage, handed to iamport.js on this page): not every page of the site's (localStorage).
+    assert.deepEqual(
+      await page.evaluate(() => {
+        const g = globalThis as unknown as BrowserGlobals;
+        return [g.sessionStorage.getItem('demo.device'), g.portoneSandbox?.device, g.localStorage.getItem('portone-sandbox-device')];
+      }),
+      ['"mobile"', 'mobile', null],
+    );
     assert.equal(await checkout.getAttribute('m-redirect-url'), `${demo.url}/closed.html`);
     await chooseScenario(shop, 'approve');
 

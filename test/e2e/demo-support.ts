@@ -63,8 +63,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `node --import tsx demo/start.ts`, as `npm start` runs it after its build; resolves once it printed its URL. */
-export async function startDemo(): Promise<Demo> {
+/**
+ * `node --import tsx demo/start.ts`, as `npm start` runs it after its build; resolves once it printed its URL.
+ * `host`: its HOST (default 127.0.0.1; `0.0.0.0` for a phone on the network).
+ */
+export async function startDemo(options: { host?: string } = {}): Promise<Demo> {
   if (!existsSync(join(ROOT, 'dist/loader.js')) || !existsSync(join(ROOT, 'dist/portone-checkout.js'))) {
     throw new Error('dist/ is not built: run `npx rollup -c` first (npm test builds before the e2e suite)');
   }
@@ -76,7 +79,7 @@ export async function startDemo(): Promise<Demo> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
     cwd: ROOT,
     // No PortOne keys (empty is "not set"): the built-in sandbox plays PortOne, as in a fresh checkout.
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATABASE_URL: `sqlite:${join(dir, 'orders.db')}`, PORTONE_API_KEY: '', PORTONE_API_SECRET: '', PORTONE_API_URL: '', LOG_LEVEL: 'warn' },
+    env: { ...process.env, HOST: options.host ?? '127.0.0.1', PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATABASE_URL: `sqlite:${join(dir, 'orders.db')}`, PORTONE_API_KEY: '', PORTONE_API_SECRET: '', PORTONE_API_URL: '', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -201,7 +204,7 @@ export async function openShop(browser: Browser, demo: Demo, options: { mobile?:
   return { context, page, checkout, payButton: checkout.getByRole('button'), verifyCalls };
 }
 
-/** Choose a scenario in the page's panel and wait until the sandbox has it queued for the next window. */
+/** Choose a scenario in the page's panel and wait until the page says it is armed for its next windows (this tab's own). */
 export async function chooseScenario(shop: ShopPage, scenario: 'manual' | 'approve' | 'decline' | 'close' | 'vbank' | 'tamper'): Promise<void> {
   await shop.page.locator(`input[name="scenario"][value="${scenario}"]`).check();
   await shop.page.locator(`#armed[data-armed="${scenario}"]`).waitFor({ state: 'attached' });
@@ -272,7 +275,10 @@ export function steps(history: HistoryEntry[]): Array<{ state: string; via: stri
 
 /** The few browser globals the tests touch inside page functions (the e2e code compiles without the DOM library). */
 export interface BrowserGlobals {
-  localStorage: { getItem(key: string): string | null };
+  localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  sessionStorage: { getItem(key: string): string | null };
+  /** What the shop page tells the sandbox's iamport.js for its own payments. */
+  portoneSandbox?: { device: string | null; script: { action: string; amount?: number; delay_ms?: number } | null };
   getComputedStyle(element: unknown, pseudo?: string): { content: string; backgroundColor: string; color: string; borderTopLeftRadius: string; textTransform: string };
 }
 
