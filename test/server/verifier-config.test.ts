@@ -322,7 +322,7 @@ describe('the process: node --import tsx server/main.ts', () => {
     [{ ...SANDBOX, CATALOG_FILE: '/nonexistent/catalog.json' }, ['CATALOG_FILE']],
   ];
   for (const [env, variables] of cases) {
-    test(`${Object.keys(env).join(', ')} bad → exit code 1, stderr names ${variables.join(', ')}, no stack trace`, async () => {
+    test(`${Object.keys(env).join(', ') || 'no variable'} bad → exit code 1, stderr names ${variables.join(', ')}, no stack trace`, async () => {
       const exit = await runMain({ ...env, DATABASE_URL: env.DATABASE_URL ?? 'memory:' });
       assert.equal(exit.code, 1, `exit code; stderr: ${exit.stderr}`);
       for (const variable of variables) assert.match(exit.stderr, new RegExp(`\\b${variable}\\b`), `stderr names ${variable}: ${exit.stderr}`);
