@@ -1,5 +1,5 @@
-// The browser builds. `dist/portone-checkout.js`: the element with Lit inside, minified (what the loader
-// imports, and what a page may import directly). `dist/loader.js`: the tiny classic embed. `dist/esm/`: the
+// The browser builds. `dist/portone-checkout.js`: the defining module with the element and Lit inside, minified
+// (what the loader imports, and what a page may import directly). `dist/loader.js`: the tiny classic embed. `dist/esm/`: the
 // npm build, one module per source file with `lit` external, for bundlers. Types come from tsc
 // (tsconfig.build.json). The typescript plugin refuses to emit on type errors.
 import { nodeResolve } from '@rollup/plugin-node-resolve';

@@ -1,37 +1,8 @@
 /**
- * The npm entry. Importing this module defines `<portone-checkout>`, once: a second copy of the bundle on the page, or a
- * second import, finds the tag taken and leaves it (with a warning if it is another class). Where there is no DOM
- * (server-side rendering), importing it defines nothing and throws nothing.
+ * The npm entry: importing it defines `<portone-checkout>` (portone-checkout.ts, which the self-contained bundle
+ * dist/portone-checkout.js is, Lit inside). `portone-checkout/element` is the class alone, which defines nothing.
  */
-import { PortoneCheckoutElement } from './portone-checkout-element.js';
-
-export { PortoneCheckoutElement } from './portone-checkout-element.js';
+export { defineElement, PortoneCheckoutElement, TAG } from './portone-checkout.js';
 export type { CheckoutState } from './portone-checkout-element.js';
 export type { CheckoutItem } from './params.js';
 export type { FailureStage, PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
-
-export const TAG = 'portone-checkout';
-
-export function defineElement(tag = TAG, registry: CustomElementRegistry = customElements): CustomElementConstructor {
-  const existing = registry.get(tag);
-  if (existing) {
-    if (existing !== PortoneCheckoutElement && !(existing.prototype instanceof PortoneCheckoutElement)) console.warn(`<${tag}> is defined by another class; that one is used.`);
-    return existing;
-  }
-  try {
-    registry.define(tag, PortoneCheckoutElement);
-  } catch {
-    // The class already has another name in this registry (a constructor gets one per registry): a subclass takes this one.
-    registry.define(tag, class extends PortoneCheckoutElement {});
-  }
-  return registry.get(tag)!;
-}
-
-// Where there is no DOM (server-side rendering), importing defines nothing and touches nothing.
-if (globalThis.customElements) defineElement();
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'portone-checkout': PortoneCheckoutElement;
-  }
-}

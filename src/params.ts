@@ -2,30 +2,13 @@
  * Attributes → `IMP.request_pay` parameters. Pure and strict: a value that is not exactly what the
  * attribute takes is reported by name, never guessed at, and nothing is sent.
  *
- * The rule: every request_pay parameter is the attribute named by its snake_case name with `_` → `-`
- * (`buyer_tel` → `buyer-tel`); `channel-key` is sent as the SDK's camelCase `channelKey`; `card-quota="2,3,6"`
- * becomes `display.card_quota`. Text passes through unchanged: PortOne enforces its own limits.
+ * Which attributes are parameters, their kinds and names: the `request_pay` rows of the attribute table
+ * (attributes.ts). Text passes through unchanged: PortOne enforces its own limits.
  */
+import { ATTRIBUTES, type AttributeName, type Kind } from './attributes.js';
 
 /** What the element's properties read: attribute text (null when absent), presence attributes as booleans. */
 export type AttributeValue = string | boolean | null;
-
-/** How an attribute's value is read. */
-type Kind = 'text' | 'amount' | 'count' | 'flag' | 'quota' | 'json';
-
-/** `attribute` or `attribute:kind` (text when not said). */
-const ATTRIBUTES =
-  'pg channel-key pay-method merchant-uid name currency language buyer-name buyer-tel buyer-email buyer-addr buyer-postcode m-redirect-url notice-url confirm-url customer-uid vbank-due app-scheme biz-num amount:amount tax-free:count vat-amount:count escrow:flag digital:flag popup:flag card-quota:quota custom-data:json';
-
-/**
- * [attribute, request_pay parameter, kind], in the order they are read. The parameter is the attribute with
- * `-` → `_`, except `channel-key` (`channelKey`) and `card-quota` (`display.card_quota`). Attributes not listed
- * here are the element's own (merchant, verify-url, prepare-url, items, sdk-src, lang, disabled).
- */
-export const REQUEST_ATTRIBUTES: ReadonlyArray<readonly [string, string, Kind]> = ATTRIBUTES.split(' ').map((entry) => {
-  const [attribute, kind = 'text'] = entry.split(':');
-  return [attribute, attribute === 'channel-key' ? 'channelKey' : attribute === 'card-quota' ? 'display' : attribute.replace(/-/g, '_'), kind as Kind] as const;
-});
 
 /** One line of the `items` attribute; other fields of an entry pass through to `prepare-url` unchanged. */
 export interface CheckoutItem {
@@ -54,6 +37,7 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 /** `card-quota`: a comma list of one- or two-digit months; blank is lump sum only (PortOne's `[]`). */
 const MONTHS = /^\s*(\d\d?\s*(,\s*\d\d?\s*)*)?$/;
 
+/** One attribute's value as its kind takes it, or throws `invalid()`'s message. `currency`: upper case, KRW when absent. */
 function read(attribute: string, kind: Kind, value: AttributeValue, currency: string): unknown {
   const bad = (expected: string) => invalid(attribute, expected, value);
   switch (kind) {
@@ -80,6 +64,15 @@ function read(attribute: string, kind: Kind, value: AttributeValue, currency: st
   }
 }
 
+/** The `amount` attribute as a payment would take it (the same check), or undefined: what the label may show. */
+export function readAmount(value: AttributeValue, currency: string | null): number | undefined {
+  try {
+    return read('amount', 'amount', value, String(currency || 'KRW').toUpperCase()) as number;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `items`: a JSON array of `{ id, quantity }` (ids non-empty, quantities whole and ≥ 1); `""` is none. */
 function readItems(value: AttributeValue): CheckoutItem[] | undefined {
   if (!value) return;
@@ -98,15 +91,16 @@ function readItems(value: AttributeValue): CheckoutItem[] | undefined {
  * Check every attribute and build the request: the config, or the message that names the bad attribute. `get`
  * returns an attribute's value (as its property reads it); `extra` is the `params` property, merged last.
  */
-export function parseCheckout(get: (attribute: string) => AttributeValue, extra?: Record<string, unknown> | null): CheckoutConfig | string {
+export function parseCheckout(get: (attribute: AttributeName) => AttributeValue, extra?: Record<string, unknown> | null): CheckoutConfig | string {
   try {
     const merchant = String(get('merchant') ?? '').trim();
     if (!merchant) throw invalid('merchant', 'a merchant code such as "imp12345678"', get('merchant'));
     // Compared case-insensitively for the KRW whole-number rule; sent as written.
     const currency = String(get('currency') || 'KRW').toUpperCase();
     const request: Record<string, unknown> = { pay_method: 'card' };
-    for (const [attribute, param, kind] of REQUEST_ATTRIBUTES) {
-      const value = get(attribute);
+    for (const [attribute, column] of Object.entries(ATTRIBUTES.request_pay)) {
+      const [kind, param = attribute.replace(/-/g, '_')] = column.split(' ') as [Kind, string?];
+      const value = get(attribute as AttributeName);
       // Absent is absent (an empty text or number too: a template's `merchant-uid="{{ id }}"` with no id), but
       // the amount is required.
       if (kind === 'amount' || !(value == null || value === false || (value === '' && (kind === 'text' || kind === 'count')))) {

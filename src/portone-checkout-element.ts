@@ -1,11 +1,14 @@
+// Lit's template engine (`lit-html`) on a plain custom element, not LitElement: it keeps the whole bundle, Lit
+// included, inside its 9 kB budget (scripts/size.mjs).
 import { html, render } from 'lit/html.js';
+import { attributeNames, type AttributeProperties, defineAttributeProperties, propertyOf } from './attributes.js';
 import type { PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
 import { failureText, formatAmount, resolveLang, texts } from './i18n.js';
 import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
-import { type AttributeValue, generateMerchantUid, parseCheckout, REQUEST_ATTRIBUTES } from './params.js';
-import { readSdkAnswer, type SdkAnswer } from './response.js';
+import { prepare, verify } from './merchant-endpoints.js';
+import { type AttributeValue, generateMerchantUid, parseCheckout, readAmount } from './params.js';
+import { readSdkAnswer, type SdkAnswer } from './sdk-answer.js';
 import { currentImp, loadSdk, pageNonce, type SdkFailure } from './sdk.js';
-import { prepare, verify } from './verify.js';
 import { styles } from './styles.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
@@ -14,18 +17,15 @@ export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'succe
 type Failure = Omit<PaymentFailureDetail, 'cancelled'> & { cancelled?: boolean };
 
 const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
-/** The element's own attributes; `lang` is HTMLElement's own. */
-const OWN_ATTRIBUTES = 'merchant verify-url prepare-url items sdk-src disabled lang'.split(' ');
-const BOOLEAN_ATTRIBUTES = new Set(['disabled', ...REQUEST_ATTRIBUTES.filter((a) => a[2] === 'flag').map((a) => a[0])]);
-
-/** camelCase property of a kebab-case attribute. */
-const camel = (attribute: string) => attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Where there is no DOM (server-side rendering: Next.js, Remix, Astro), importing must not throw: the class is then
- * built on a stand-in and never registered (index.ts defines the element only where `customElements` exists).
+ * built on a stand-in and never registered (portone-checkout.ts defines the element only where `customElements` exists).
  */
 const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
+
+/** Each attribute of the table (attributes.ts) is also a camelCase property: `buyer-tel` → `buyerTel`. */
+export interface PortoneCheckoutElement extends AttributeProperties {}
 
 /**
  * A PortOne (I'mport) V1 payment button: loads iamport.js itself, opens the payment window, has the
@@ -35,8 +35,6 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
  * (`buyer-tel`, `m-redirect-url`, `vbank-due`, `card-quota="2,3,6"`, `custom-data` as JSON), and each
  * attribute is also a camelCase property that reads and writes the attribute. The `params` property is
  * merged last. `items` (JSON, what is bought) goes only to `prepare-url`, which answers the price to pay.
- * Rendering uses Lit's template engine (`lit-html`) on a plain custom element, which keeps the whole bundle,
- * Lit included, inside its 9 kB budget.
  *
  * @summary A one-tag PortOne V1 checkout button with server-side verification.
  * @tag portone-checkout
@@ -60,62 +58,8 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
 export class PortoneCheckoutElement extends Base {
   // A getter, not a static field: with this compiler setting that would be a static block, too new for Safari 15.
   static get observedAttributes(): string[] {
-    return [...OWN_ATTRIBUTES, ...REQUEST_ATTRIBUTES.map(([attribute]) => attribute)];
+    return attributeNames();
   }
-
-  /** 가맹점 식별코드 (`imp12345678`), passed to `IMP.init`. Required. */
-  declare merchant: string | null;
-  /** Merchant endpoint that verifies the payment server-side. Default `/payments/complete`. */
-  declare verifyUrl: string | null;
-  /** Optional merchant endpoint called before paying; answers the authoritative `merchant_uid`, `amount` and `currency`. */
-  declare prepareUrl: string | null;
-  /**
-   * JSON array of what is bought, `[{"id":"chair-01","quantity":2}]`, so the server can price the order: sent only
-   * to `prepare-url` (never to PortOne). Checked when a payment starts; an array assigned to the property is written as JSON.
-   */
-  declare items: string | null;
-  /** iamport.js URL. Default `https://cdn.iamport.kr/v1/iamport.js`. */
-  declare sdkSrc: string | null;
-  /** Disables the button. */
-  declare disabled: boolean;
-  /** PG (`html5_inicis.INIpayTest`, `kakaopay`, `kcp.{MID}`); default: the PortOne console's. */
-  declare pg: string | null;
-  /** Channel key, sent as `channelKey`. */
-  declare channelKey: string | null;
-  /** Positive integer (KRW) or positive decimal for other currencies. Required. */
-  declare amount: string | null;
-  /** Order name. */
-  declare name: string | null;
-  /** Order id; when absent and no `prepare-url`, a new one is generated per attempt. */
-  declare merchantUid: string | null;
-  /** `card`, `trans`, `vbank`, `phone`, … Default `card`. */
-  declare payMethod: string | null;
-  /** `KRW` (default), `USD`, … */
-  declare currency: string | null;
-  /** The payment window's language (`ko`, `en`, `zh`), sent as `language`. */
-  declare language: string | null;
-  declare taxFree: string | null;
-  declare vatAmount: string | null;
-  declare buyerName: string | null;
-  declare buyerTel: string | null;
-  declare buyerEmail: string | null;
-  declare buyerAddr: string | null;
-  declare buyerPostcode: string | null;
-  /** Where PortOne returns on mobile. Default: the current page without landing parameters. */
-  declare mRedirectUrl: string | null;
-  declare noticeUrl: string | null;
-  declare confirmUrl: string | null;
-  declare customerUid: string | null;
-  declare vbankDue: string | null;
-  declare appScheme: string | null;
-  declare bizNum: string | null;
-  declare escrow: boolean;
-  declare digital: boolean;
-  declare popup: boolean;
-  /** Installment months offered, `2,3,6` (sent as `display.card_quota`); empty for lump sum only. */
-  declare cardQuota: string | null;
-  /** JSON, sent as `custom_data`. */
-  declare customData: string | null;
 
   /** Extra `request_pay` parameters, merged last (anything the attribute rule does not cover). */
   params?: Record<string, unknown>;
@@ -180,7 +124,7 @@ export class PortoneCheckoutElement extends Base {
 
   #parse() {
     // Each attribute as its property reads it.
-    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[camel(a)], this.params);
+    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
   }
 
   #sdk(src: string) {
@@ -301,8 +245,9 @@ export class PortoneCheckoutElement extends Base {
     const busy = BUSY.includes(this.#state);
     const lang = resolveLang(this.lang);
     const t = texts(lang);
-    const amount = Number(this.amount);
-    const label = t.pay(amount > 0 ? formatAmount(amount, this.currency || 'KRW', lang) : '').trim();
+    // The amount a click would pay, or none.
+    const amount = readAmount(this.amount, this.currency);
+    const label = t.pay(amount ? formatAmount(amount, this.currency || 'KRW', lang) : '').trim();
     // Reflected from the first render (connect or any attribute), not only once a payment starts.
     this.setAttribute('state', this.#state);
     render(
@@ -312,20 +257,4 @@ export class PortoneCheckoutElement extends Base {
   }
 }
 
-// Each attribute is also a camelCase property that reads and writes it (GitHub elements' convention):
-// strings read back as written (null when absent), presence attributes as booleans.
-for (const attribute of PortoneCheckoutElement.observedAttributes) {
-  if (attribute === 'lang') continue;
-  const flag = BOOLEAN_ATTRIBUTES.has(attribute);
-  Object.defineProperty(PortoneCheckoutElement.prototype, camel(attribute), {
-    configurable: true,
-    get(this: HTMLElement) {
-      return flag ? this.hasAttribute(attribute) : this.getAttribute(attribute);
-    },
-    set(this: HTMLElement, value: unknown) {
-      if (flag) this.toggleAttribute(attribute, !!value);
-      else if (value == null) this.removeAttribute(attribute);
-      else this.setAttribute(attribute, typeof value === 'object' ? JSON.stringify(value) : (value as string));
-    },
-  });
-}
+defineAttributeProperties(PortoneCheckoutElement.prototype);

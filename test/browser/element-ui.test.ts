@@ -191,6 +191,13 @@ describe('<portone-checkout> behaviour', () => {
       expect(button(mount({ lang: 'en' })).textContent!.trim()).to.equal('Pay');
     });
 
+    it('an amount a click would refuse is not shown (0x10, 1e3, half a won)', () => {
+      for (const attributes of [{ amount: '0x10' }, { amount: '1e3' }, { amount: '1.5' }, { amount: '1.5', currency: 'krw' }] as Record<string, string>[]) {
+        expect(button(mount(attributes)).textContent!.trim(), JSON.stringify(attributes)).to.equal('결제하기');
+      }
+      expect(button(mount({ amount: '1.5', currency: 'USD', lang: 'en' })).textContent!.trim()).to.equal(`Pay ${format(1.5, 'USD', 'en-US')}`);
+    });
+
     it('the slot replaces the label', async () => {
       const el = await fixture<PortoneCheckoutElement>(html`<portone-checkout amount="14000"><b>지금 구매</b></portone-checkout>`);
       const slot = button(el).querySelector('slot')!;
