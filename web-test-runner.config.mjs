@@ -7,7 +7,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { tsImport } from 'tsx/esm/api';
 import { countReporter } from './test/support/count-reporter.mjs';
 
-const { startSandbox } = await tsImport('./server/sandbox/index.ts', import.meta.url);
+const { startSandbox } = await tsImport('./sandbox/index.ts', import.meta.url);
 const { testEndpoints } = await tsImport('./test/support/endpoints.ts', import.meta.url);
 const sandbox = await startSandbox({ quiet: true });
 

@@ -18,7 +18,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startSandbox } from '../server/sandbox/index.js';
+import { startSandbox } from '../sandbox/index.js';
 import { launchBrowser } from '../test/e2e/support.js';
 import { markdownTable, median, pass, percentile, round, runInfo, updateReadme, writeResult } from './lib.js';
 

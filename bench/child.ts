@@ -23,9 +23,9 @@ import { Router } from '@koa/router';
 import Koa from 'koa';
 import { createApp } from '../server/app.js';
 import { silentLogger } from '../server/log.js';
-import { sameAmount } from '../server/money.js';
+import { sameAmount } from '../lib/money.js';
 import { PortOneClient } from '../server/portone/client.js';
-import { startSandbox } from '../server/sandbox/index.js';
+import { DEFAULT_CREDENTIALS, startSandbox } from '../sandbox/index.js';
 import { openStore } from '../server/store/index.js';
 import type { NewOrder, OrderStore } from '../server/store/types.js';
 
@@ -37,9 +37,7 @@ export interface ChildOptions {
   maxPayments?: number;
 }
 
-/** The sandbox's default credentials. */
-const API_KEY = 'sandbox_api_key';
-const API_SECRET = 'sandbox_api_secret';
+const { apiKey: API_KEY, apiSecret: API_SECRET } = DEFAULT_CREDENTIALS;
 
 /** What the baselines read of PortOne's envelope; they trust it as the seeds did (no schema). */
 interface Envelope<T> {

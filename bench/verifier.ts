@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SandboxControl } from '../sandbox/client.js';
 import type { ChildOptions, Role } from './child.js';
 import { type Child, markdownTable, median, pass, percentile, round, runInfo, startChild, updateReadme, writeResult } from './lib.js';
 
@@ -136,8 +137,13 @@ async function drive(group: Group, jobs: Job[]): Promise<Omit<Phase, 'calls' | '
 
 // ---------------------------------------------------------------- the sandbox's side
 
+/** The sandbox's control API (its own client); a call that takes longer than this is a stuck bench. */
+function control(sandbox: Child): SandboxControl {
+  return new SandboxControl(sandbox.url, { timeoutMs: 30_000 });
+}
+
 async function sandboxCalls(sandbox: Child): Promise<Record<string, number>> {
-  const answer = (await (await fetch(`${sandbox.url}/__sandbox/calls`, { signal: AbortSignal.timeout(30_000) })).json()) as { total: number; counts: Record<string, number> };
+  const answer = await control(sandbox).calls();
   return { total: answer.total, ...answer.counts };
 }
 
@@ -171,15 +177,9 @@ async function makeJobs(sandbox: Child, group: Group, tag: string, count: number
   // The forward baseline has no store; the others' orders go to the first process (the store is shared in
   // scale-out, and a 'memory:' store exists only in its process).
   if (group.role !== 'forward') await group.servers[0]!.ask({ seed: orders });
+  const sandboxControl = control(sandbox);
   return pool(uids, 16, async (merchant_uid) => {
-    const answer = await fetch(`${sandbox.url}/__sandbox/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ merchant_uid, amount: 14_000, status: 'paid' }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const payment = (await answer.json()) as { imp_uid: string };
-    if (answer.status !== 201) throw new Error(`sandbox refused a payment: ${JSON.stringify(payment)}`);
+    const payment = await sandboxControl.createPayment({ merchant_uid, amount: 14_000, status: 'paid' });
     return { body: JSON.stringify({ imp_uid: payment.imp_uid, merchant_uid }) };
   });
 }
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
   const sandbox = await spawn({ role: 'sandbox', maxPayments: perGroup * 3 + 1_000 });
   if (LATENCY_MS > 0) {
     // PortOne is far away in real life: the same delay on every REST call, for every group alike.
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'latency', ms: LATENCY_MS }), signal: AbortSignal.timeout(30_000) });
+    await control(sandbox).addFault({ type: 'latency', ms: LATENCY_MS });
   }
   if (SCALE) {
     // Three verifier processes, each with its own PortOneClient (and so its own token), on one database;

@@ -11,8 +11,8 @@
  * With the sandbox (whose webhooks reach the verifier's `/portone/webhook` by themselves) it also
  * - offers the shop page a tiny same-origin remote control under `/demo/api/` (below) for its scenario
  *   switches that concern the whole server (PortOne's outage, the deposit into a virtual account, the webhooks
- *   sent). It talks to the sandbox only through the sandbox's HTTP control API (`/__sandbox/…`), as any
- *   stranger would. With real PortOne keys `/demo/api/status` says `sandbox: false`, the shipments and the
+ *   sent). It talks to the sandbox only through the sandbox's HTTP control API (`/__sandbox/…`, with the sandbox's
+ *   own client), as any stranger would. With real PortOne keys `/demo/api/status` says `sandbox: false`, the shipments and the
  *   shipping switch still answer, and the rest is 404. What the next payment window does, and whether it is the
  *   mobile one, is the tab's own choice: the shop page tells the stand-in iamport.js (`window.portoneSandbox`), and
  *   nothing waits in the shared sandbox for another page's or another visitor's window.
@@ -31,8 +31,11 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Router } from '@koa/router';
 import type Koa from 'koa';
 import type { Context } from 'koa';
+import { type SandboxControl, SandboxControlError } from '../sandbox/client.js';
+import type { Sandbox } from '../sandbox/index.js';
 import type { FulfilmentHook } from '../server/fulfilment.js';
 import { main } from '../server/main.js';
 
@@ -192,26 +195,10 @@ function sandboxGateway(sandboxUrl: () => string | null) {
   };
 }
 
-/** What the demo reads from the sandbox's control API. */
-interface SandboxAnswers {
-  faults: { faults: unknown[] };
-  webhooks: { deliveries: Array<{ at: number; body: Record<string, string>; status: number | null; error: string | null }> };
-  payment: { status: string };
-}
-
-/** The sandbox's control API, from here (JSON in and out; null body for 204). */
-async function sandboxCall<T = unknown>(base: string, path: string, method = 'GET', body?: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${base}/__sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: (response.status === 204 ? null : await response.json()) as T };
-}
-
 /**
  * `/demo/api/…`, for the shop page's scenario panel. What it changes here is the whole server's (every tab, every
  * visitor): PortOne's outage, the shipping switch, a deposit. (The next window's choice is the tab's own: not here.)
+ * It talks to the sandbox through the sandbox's control client, as any stranger would.
  * - `GET  /demo/api/status`            → `{ sandbox, outage, shipping_down }`
  * - `POST /demo/api/reset`             everything back to normal: no outage, shipping up, and no payment-window choice left
  *                                      waiting in the sandbox (one queued through its control API) → as `status`
@@ -222,93 +209,103 @@ async function sandboxCall<T = unknown>(base: string, path: string, method = 'GE
  * - `GET  /demo/api/shipments?merchant_uid=…` → `{ shipments: [{ at, amount, currency, items }] }`: each run of the
  *                                      `onPaid` hook for that order (one, normally)
  * - `PUT  /demo/api/shipping`          `{ down }`: the hook throws while down (the server retries it with backoff)
+ * Without the sandbox, its routes are not found (404).
  */
-function demoApi(sandboxUrl: () => string | null) {
-  return (app: Koa) => {
-    app.use(async (ctx, next) => {
-      if (!ctx.path.startsWith('/demo/api/')) return next();
-      const base = sandboxUrl();
-      const route = `${ctx.method} ${ctx.path.slice('/demo/api'.length)}`;
-      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
-      const bad = (message: string) => {
-        ctx.status = 400;
-        ctx.body = { status: 'error', message };
-      };
-      switch (route) {
-        case 'GET /shipments': {
-          const merchantUid = String(ctx.query.merchant_uid ?? '');
-          ctx.body = { shipments: shipments.get(merchantUid) ?? [] };
-          return;
-        }
-        case 'PUT /shipping': {
-          if (typeof body.down !== 'boolean') return bad('down: true or false');
-          shipping.down = body.down;
-          ctx.body = { shipping_down: shipping.down };
-          return;
-        }
-      }
-      if (route === 'POST /reset') shipping.down = false;
-      if ((route === 'GET /status' || route === 'POST /reset') && !base) return void (ctx.body = { sandbox: false, shipping_down: shipping.down });
-      if (!base) return next();
-      switch (route) {
-        case 'GET /status': {
-          const faults = await sandboxCall<SandboxAnswers['faults']>(base, '/faults');
-          ctx.body = { sandbox: true, outage: faults.json.faults.length > 0, shipping_down: shipping.down };
-          return;
-        }
-        case 'POST /reset': {
-          await Promise.all([sandboxCall(base, '/faults', 'DELETE'), sandboxCall(base, '/scripts', 'DELETE')]);
-          ctx.body = { sandbox: true, outage: false, shipping_down: shipping.down };
-          return;
-        }
-        case 'PUT /outage': {
-          if (typeof body.on !== 'boolean') return bad('on: true or false');
-          await sandboxCall(base, '/faults', 'DELETE');
-          if (body.on) await sandboxCall(base, '/faults', 'POST', OUTAGE);
-          ctx.body = { outage: body.on };
-          return;
-        }
-        case 'GET /webhooks': {
-          const merchantUid = String(ctx.query.merchant_uid ?? '');
-          const { json } = await sandboxCall<SandboxAnswers['webhooks']>(base, '/webhooks');
-          ctx.body = {
-            deliveries: json.deliveries
-              .filter((d) => d.body.merchant_uid === merchantUid)
-              .map(({ at, body, status, error }) => ({ at, status: body.status, answer: status, error })),
-          };
-          return;
-        }
-        case 'POST /deposit': {
-          if (typeof body.imp_uid !== 'string' || !/^imp_\d{12}$/.test(body.imp_uid)) return bad('imp_uid: the virtual account payment');
-          const { status, json } = await sandboxCall<SandboxAnswers['payment']>(base, `/payments/${body.imp_uid}`, 'PATCH', { status: 'paid' });
-          ctx.status = status;
-          ctx.body = status === 200 ? { status: json.status } : json;
-          return;
-        }
-      }
-      return next();
-    });
-  };
+function demoApi(sandbox: () => SandboxControl | null) {
+  const router = new Router({ prefix: '/demo/api' });
+  shippingRoutes(router);
+  scenarioRoutes(router, sandbox);
+  return (app: Koa) => void app.use(router.routes());
+}
+
+const bodyOf = (ctx: Context) => (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+
+function bad(ctx: Context, message: string): void {
+  ctx.status = 400;
+  ctx.body = { status: 'error', message };
+}
+
+function shippingRoutes(router: Router): void {
+  router.get('/shipments', (ctx) => {
+    ctx.body = { shipments: shipments.get(String(ctx.query.merchant_uid ?? '')) ?? [] };
+  });
+
+  router.put('/shipping', (ctx) => {
+    const { down } = bodyOf(ctx);
+    if (typeof down !== 'boolean') return bad(ctx, 'down: true or false');
+    shipping.down = down;
+    ctx.body = { shipping_down: shipping.down };
+  });
+}
+
+/** The switches that concern the sandbox; `status` and `reset` answer without one too, the others are then not found. */
+function scenarioRoutes(router: Router, sandbox: () => SandboxControl | null): void {
+  router.get('/status', async (ctx) => {
+    const control = sandbox();
+    ctx.body = control ? { sandbox: true, outage: (await control.faults()).length > 0, shipping_down: shipping.down } : { sandbox: false, shipping_down: shipping.down };
+  });
+
+  router.post('/reset', async (ctx) => {
+    shipping.down = false;
+    const control = sandbox();
+    if (control) await Promise.all([control.clearFaults(), control.clearScripts()]);
+    ctx.body = control ? { sandbox: true, outage: false, shipping_down: shipping.down } : { sandbox: false, shipping_down: shipping.down };
+  });
+
+  router.put('/outage', async (ctx, next) => {
+    const control = sandbox();
+    if (!control) return next();
+    const { on } = bodyOf(ctx);
+    if (typeof on !== 'boolean') return bad(ctx, 'on: true or false');
+    await control.clearFaults();
+    if (on) await control.addFault(OUTAGE);
+    ctx.body = { outage: on };
+  });
+
+  router.get('/webhooks', async (ctx, next) => {
+    const control = sandbox();
+    if (!control) return next();
+    const merchantUid = String(ctx.query.merchant_uid ?? '');
+    const { deliveries } = await control.webhooks();
+    ctx.body = {
+      deliveries: deliveries.filter((d) => d.body.merchant_uid === merchantUid).map(({ at, body, status, error }) => ({ at, status: body.status, answer: status, error })),
+    };
+  });
+
+  router.post('/deposit', async (ctx, next) => {
+    const control = sandbox();
+    if (!control) return next();
+    const impUid = bodyOf(ctx).imp_uid;
+    if (typeof impUid !== 'string' || !/^imp_\d{12}$/.test(impUid)) return bad(ctx, 'imp_uid: the virtual account payment');
+    try {
+      ctx.body = { status: (await control.changePayment(impUid, { status: 'paid' })).status };
+    } catch (error) {
+      // The sandbox's refusal (not a virtual account waiting for its deposit), as it said it.
+      if (!(error instanceof SandboxControlError)) throw error;
+      ctx.status = error.status;
+      ctx.body = error.body;
+    }
+  });
 }
 
 // The demo runs offline unless real keys are given: the sandbox on purpose, never as a silent fallback.
 if (!process.env.PORTONE_API_KEY && !process.env.PORTONE_API_SECRET && !process.env.PORTONE_SANDBOX) process.env.PORTONE_SANDBOX = 'true';
 
 // iamport.js comes from the sandbox when it plays PortOne (under the page's own host), else from PortOne's CDN.
-let sandboxUrl: string | null = null;
+let sandbox: Sandbox | null = null;
 const running = await main({
   onPaid: ship,
   defaultCatalogFile: fileURLToPath(new URL('./catalog.json', import.meta.url)),
   extend: (app) => {
-    sandboxGateway(() => sandboxUrl)(app);
-    serveDemo((ctx) => sdkSrcFor(ctx, sandboxUrl))(app);
-    demoApi(() => sandboxUrl)(app);
+    sandboxGateway(() => sandbox?.url ?? null)(app);
+    serveDemo((ctx) => sdkSrcFor(ctx, sandbox?.url ?? null))(app);
+    demoApi(() => sandbox?.control ?? null)(app);
   },
 });
 if (running.sandbox) {
-  sandboxUrl = running.sandbox.url;
+  sandbox = running.sandbox;
   // PortOne's notification comes a moment after the buyer is back, as in production.
-  await sandboxCall(sandboxUrl, '/config', 'PUT', { webhook_delay_ms: WEBHOOK_DELAY_MS });
+  await sandbox.control.configure({ webhook_delay_ms: WEBHOOK_DELAY_MS });
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Exact arithmetic on payment amounts.
+ * Exact arithmetic on payment amounts, for the verifier (server/) and the sandbox alike; it imports nothing, so
+ * either may use it without knowing the other.
  *
  * PortOne sends amounts as JSON numbers: integers for KRW, decimals for USD and the like. Adding or comparing
  * those as floats drifts (0.1 + 0.2 !== 0.3), so every sum and comparison here is exact.
@@ -64,9 +65,11 @@ export function amountText(amount: number): string {
 export function toUnits(amount: number): bigint {
   if (!Number.isFinite(amount)) throw new RangeError(`amount must be a finite number, got ${amount}`);
   if (Math.abs(amount) >= MAX_MAGNITUDE) throw new RangeError(`amount is too large: ${amount}`);
-  const fixed = amount.toFixed(SCALE);
-  if (Number(fixed) !== amount) throw new RangeError(`amount has more than ${SCALE} decimals: ${amount}`);
-  return BigInt(fixed.replace('.', ''));
+  // From the number's shortest text, not toFixed: toFixed prints the double's binary expansion, so 99999999999.99
+  // would read as 99999999999.989998.
+  const { digits, scale } = decimal(amount);
+  if (scale > SCALE) throw new RangeError(`amount has more than ${SCALE} decimals: ${amount}`);
+  return digits * 10n ** BigInt(SCALE - scale);
 }
 
 /** The JSON number for micro-units (the nearest double, as PortOne would send it). */

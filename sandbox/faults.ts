@@ -5,8 +5,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, Next } from 'koa';
-import { refuse } from './envelope.js';
-import type { Fault, FaultType, SandboxState } from './state.js';
+import type { Fault, FaultType } from './control-api.js';
+import type { SandboxState } from './state.js';
+import { refuse } from './v1/envelope.js';
 
 /** The faults that apply to this call, counted as used. */
 function matchingFaults(state: SandboxState, method: string, path: string): Fault[] {

@@ -27,7 +27,7 @@ console.log(`
   REST API base URL  ${sandbox.url}
   iamport.js         ${sandbox.sdkUrl}
   control API        ${sandbox.url}/__sandbox/
-  credentials        imp_key=${sandbox.state.apiKey}  imp_secret=${sandbox.state.apiSecret}
+  credentials        imp_key=${sandbox.credentials.apiKey}  imp_secret=${sandbox.credentials.apiSecret}
 `);
 
 let stopping = false;

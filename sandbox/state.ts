@@ -4,12 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BoundedMap, RingLog } from './bounded.js';
-import type { Payment } from './payment.js';
+import type { CallRecord, Fault, SandboxConfig, WebhookDelivery, WindowScript } from './control-api.js';
+import { type Credentials, DEFAULT_CREDENTIALS } from './credentials.js';
+import type { PaymentRecord } from './v1/records.js';
 
 export interface SandboxOptions {
-  /** REST API key the sandbox accepts. Default `sandbox_api_key`. */
+  /** REST API key the sandbox accepts. Default `DEFAULT_CREDENTIALS.apiKey` (`sandbox_api_key`). */
   apiKey?: string;
-  /** REST API secret the sandbox accepts. Default `sandbox_api_secret`. */
+  /** REST API secret the sandbox accepts. Default `DEFAULT_CREDENTIALS.apiSecret` (`sandbox_api_secret`). */
   apiSecret?: string;
   /** How many payments (and prepared amounts) are kept before the oldest are forgotten. Default 10,000. */
   maxPayments?: number;
@@ -21,120 +23,9 @@ export interface SandboxOptions {
   quiet?: boolean;
 }
 
-export interface PaymentRecord {
-  payment: Payment;
-  /** The payment's own `notice_url`s; when empty the configured notification URL is used. */
-  noticeUrls: string[];
-  /** True once a webhook was sent for it: API cancels notify only such payments (`enable_webhook`). */
-  usedWebhooks: boolean;
-  /** What the payment window needs to finish the request (absent for payments made by the control API). */
-  checkout?: CheckoutContext;
-}
-
-export interface CheckoutContext {
-  /** `pc`: the window answers the page's callback; `mobile`: it lands on `m_redirect_url`. */
-  device: 'pc' | 'mobile';
-  /** The page that called request_pay; its origin receives the window's postMessage. */
-  pageUrl: string;
-  mRedirectUrl: string | null;
-  language: 'ko' | 'en';
-  /** 가맹점 식별코드 given to IMP.init, shown in the window. */
-  userCode: string;
-  /** How the callback and the landing say whether it worked (see ResponseShape). */
-  shape: ResponseShape;
-  /** Set once the window reported a result: a window answers once. */
-  done: boolean;
-  requestId: string;
-}
-
-/**
- * Which success flag the callback and the landing carry: `success` (most legacy PGs' callback),
- * `imp_success` (legacy landings, some PGs' callback), or `none`: PortOne's new-module PGs answer only
- * imp_uid, merchant_uid and, on failure, error_code / error_msg.
- */
-export type ResponseShape = 'success' | 'imp_success' | 'none';
-export const RESPONSE_SHAPES: readonly ResponseShape[] = ['success', 'imp_success', 'none'];
-export type WindowAction = 'approve' | 'decline' | 'close' | 'vbank' | 'amount';
-export const WINDOW_ACTIONS: readonly WindowAction[] = ['approve', 'decline', 'close', 'vbank', 'amount'];
-
-/** A payment-window choice queued by a test, taken by the next window whose merchant_uid matches. */
-export interface WindowScript {
-  id: number;
-  merchant_uid: string | null;
-  action: WindowAction;
-  /** For `amount`: what the buyer pays instead. */
-  amount: number | null;
-  error_code: string | null;
-  error_msg: string | null;
-  shape: ResponseShape | null;
-  /** For `mobile`/`pc`: force the device whatever the user agent says. */
-  device: 'pc' | 'mobile' | null;
-  /** Wait this long with the window open before acting (ms). */
-  delay_ms: number;
-}
-
-export type FaultType = 'latency' | 'status' | 'drop' | 'expire_token';
-export const FAULT_TYPES: readonly FaultType[] = ['latency', 'status', 'drop', 'expire_token'];
-
-export interface Fault {
-  id: number;
-  type: FaultType;
-  /** REST path prefix the fault applies to (`/payments`, `/users/getToken`); `/` for every REST call. */
-  path: string;
-  method: string | null;
-  /** For `latency`: the delay. */
-  ms: number;
-  /** For `status`: the HTTP status answered. */
-  status: number;
-  /** Matching calls to let through untouched before the fault starts. */
-  after: number;
-  /** How many matching calls it affects; `null` until cleared. */
-  times: number | null;
-  /** Matching calls the fault has affected so far. */
-  hits: number;
-  seen: number;
-}
-
-export interface CallRecord {
-  seq: number;
-  at: number;
-  method: string;
-  path: string;
-  /** `METHOD /route/:pattern`, what `counts` is keyed by. */
-  route: string;
-  status: number | null;
-  fault: FaultType | null;
-}
-
-export interface WebhookDelivery {
-  seq: number;
-  at: number;
-  url: string;
-  body: Record<string, string>;
-  content_type: 'application/json' | 'application/x-www-form-urlencoded';
-  attempt: number;
-  /** HTTP status answered, or null when the request failed (see `error`). */
-  status: number | null;
-  error: string | null;
-}
-
-export interface SandboxConfig {
-  /** The console's notification URL, used when a payment names no `notice_url`. */
-  notice_url: string | null;
-  webhook_content_type: 'json' | 'form';
-  /** Delay before a webhook leaves, to reorder it against the browser's return (ms). */
-  webhook_delay_ms: number;
-  /** PortOne sends once unless retries are enabled (then up to 5, a minute apart). */
-  webhook_retries: number;
-  webhook_retry_interval_ms: number;
-}
-
 export const TOKEN_LIFETIME_S = 30 * 60;
 export const TOKEN_EXTENSION_WINDOW_S = 60;
 export const TOKEN_EXTENSION_S = 5 * 60;
-
-/** The credentials the sandbox accepts unless told others (SANDBOX_API_KEY / SANDBOX_API_SECRET). */
-export const DEFAULT_CREDENTIALS = { apiKey: 'sandbox_api_key', apiSecret: 'sandbox_api_secret' } as const;
 
 export class SandboxState {
   readonly apiKey: string;
@@ -171,6 +62,11 @@ export class SandboxState {
       webhook_retry_interval_ms: 60_000,
     };
     this.config = { ...this.defaults };
+  }
+
+  /** The key and secret its REST API accepts (for `POST /users/getToken`). */
+  get credentials(): Credentials {
+    return { apiKey: this.apiKey, apiSecret: this.apiSecret };
   }
 
   /** PortOne's clock in UNIX seconds; tests move it with `advanceClock`. */

@@ -1,6 +1,7 @@
-// Files that ship as they are: the sandbox's browser scripts (served by the sandbox) and the hand-written
-// JSX types.
+// Files that ship as they are: the sandbox's browser scripts (the stand-in iamport.js and the payment window's
+// script, served by the sandbox from beside its modules) and the hand-written JSX types.
 import { cpSync } from 'node:fs';
 
-cpSync('server/sandbox/sdk', 'dist/server/sandbox/sdk', { recursive: true, filter: (src) => !src.endsWith('tsconfig.json') });
+cpSync('sandbox/v1/sdk/iamport.js', 'dist/sandbox/v1/sdk/iamport.js');
+cpSync('sandbox/window/window.js', 'dist/sandbox/window/window.js');
 cpSync('types/jsx.d.ts', 'dist/jsx.d.ts');

@@ -7,7 +7,7 @@ import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import { Router } from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
-import { RouteError } from './errors.js';
+import { RouteError, writeError } from './errors.js';
 import { type FulfilmentEndpoint, FulfilmentDeliverer, type FulfilmentHook, type FulfilmentOptions } from './fulfilment.js';
 import { silentLogger, type Logger } from './log.js';
 import type { PortOneClient } from './portone/client.js';
@@ -82,27 +82,23 @@ export function createApp(deps: AppDeps): VerifierApp {
       }
       if (error instanceof PricingBug) {
         logger.error('the price authority is wrong', { path: ctx.path, error });
-        ctx.status = 500;
-        ctx.body = { status: 'error', message: 'the server could not price this order' };
+        writeError(ctx, 500, 'the server could not price this order');
         return;
       }
       const status = (error as { status?: number }).status;
       if (typeof status === 'number' && status >= 400 && status < 500) {
-        ctx.status = status;
-        ctx.body = { status: 'error', message: (error as Error).message };
+        writeError(ctx, status, (error as Error).message);
         return;
       }
       logger.error('unhandled error', { method: ctx.method, path: ctx.path, error });
-      ctx.status = 500;
-      ctx.body = { status: 'error', message: 'internal error' };
+      writeError(ctx, 500, 'internal error');
     }
   });
 
   app.use(async (ctx: Context, next: Next) => {
     if (deps.lifecycle?.draining) {
       ctx.set('connection', 'close');
-      ctx.status = 503;
-      ctx.body = { status: 'error', retryable: true, message: 'shutting down' };
+      writeError(ctx, 503, 'shutting down', true);
       return;
     }
     await next();

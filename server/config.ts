@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { webhookKey } from './fulfilment.js';
 import { withoutPasswords } from './log.js';
+import { issueProblem } from './zod-issues.js';
 
 /** A TCP port: digits only (no "1e3", "0x1F90" or " "), 0 to 65535; 0 asks the system for a free one. */
 const port = z
@@ -153,9 +154,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
   // An empty variable means "not set", as in most deployment tools.
   const present = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
-  const result = environment.safeParse(present);
+  const result = environment.safeParse(present, { reportInput: true });
   const issues: Issue[] = [
-    ...(result.success ? [] : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }))),
+    ...(result.success ? [] : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issueProblem(issue) }))),
     ...crossChecks(present),
   ];
   if (!result.success || issues.length > 0) {

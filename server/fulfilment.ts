@@ -217,9 +217,9 @@ export class FulfilmentDeliverer {
       if (!payment) return failed(`PortOne knows no payment ${order.imp_uid}`);
     }
     // The store still says paid, but PortOne says the payment no longer is (cancelled on the console, and the webhook
-    // or reconcile has not settled that yet): delivering now would ship a refunded order (before, the POST went out
-    // as `order.paid` carrying `payment.status: 'cancelled'`; found by test/server/money-invariant.test.ts). Retried
-    // with backoff: once the order is settled as cancelled, the next attempt ends the delivery with nothing shipped.
+    // or reconcile has not settled that yet): delivering now would ship a refunded order (an `order.paid` POST
+    // carrying `payment.status: 'cancelled'`). Retried with backoff: once the order is settled as cancelled, the next
+    // attempt ends the delivery with nothing shipped.
     if (payment.status !== 'paid') return failed(`the payment ${payment.imp_uid} is ${payment.status} at PortOne; not delivered until the order is settled`);
     if (!hookDone) {
       try {

@@ -32,7 +32,7 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
   if (typeof value === 'function' || typeof value === 'symbol') return String(value);
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof URL) return maskPassword(value);
+  if (value instanceof URL) return withoutPasswords(value.href);
   if (depth > 5) return '[deep]';
   if (seen.has(value)) return '[circular]';
   seen.add(value);
@@ -58,10 +58,6 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
     // Only the path from the root counts as circular: the same object twice side by side is written twice.
     seen.delete(value);
   }
-}
-
-function maskPassword(url: URL): string {
-  return withoutPasswords(url.href);
 }
 
 /** `scheme://user:password@host` and `password=…` (a libpq-style query) anywhere in a text. */

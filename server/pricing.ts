@@ -5,10 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { badRequest, describeZodError } from './errors.js';
-import { addAmounts, isValidAmount, multiplyAmount } from './money.js';
-import { text } from './routes/fields.js';
+import { badRequest } from './errors.js';
+import { addAmounts, multiplyAmount } from '../lib/money.js';
+import { amount, currency, text } from './routes/fields.js';
 import type { OrderItem } from './store/types.js';
+import { describeZodError } from './zod-issues.js';
 
 /** What the browser asked to buy, and what it was shown. */
 export interface PriceRequest {
@@ -45,8 +46,8 @@ export type Catalog = ReadonlyMap<string, CatalogEntry>;
 const catalogEntry = z.strictObject({
   // Text a store and PortOne can carry (no NUL, no unpaired surrogate), as every request's text.
   name: text(256).min(1, 'must not be empty'),
-  amount: z.number().refine(isValidAmount, 'must be a positive number with at most 6 decimals'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as KRW').default('KRW'),
+  amount,
+  currency: currency.default('KRW'),
 });
 const catalogFile = z
   .record(z.string().min(1, 'a product id must not be empty').max(64, 'a product id has at most 64 characters'), catalogEntry)
@@ -110,8 +111,8 @@ export function catalogPricing(catalog: Catalog): PriceOrder {
 export const bodyPricing: PriceOrder = ({ amount, currency, name }) => ({ amount, currency, name });
 
 const priceAnswer = z.object({
-  amount: z.number().refine(isValidAmount, 'must be a positive number with at most 6 decimals'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as KRW'),
+  amount,
+  currency,
   // A name the stores can keep: a NUL (PostgreSQL refuses it) is the merchant's bug, not the buyer's 500 later.
   name: text(256).nullable().optional(),
 });

@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { PortOneClient } from './portone/client.js';
 import { reconcile } from './reconcile.js';
+import { runningSandbox } from './sandbox-switch.js';
 import { openStore } from './store/index.js';
 
 /** A number of minutes, written as one: `Number('')` and `Number(' ')` are 0, which must not pass for "0". */
@@ -36,11 +37,7 @@ try {
   const olderThan = values['older-than'] === undefined ? config.reconcileAfterMinutes : minutes(values['older-than']);
   // Every log line on stderr: stdout is the report.
   const logger = createLogger(config.logLevel, { component: 'reconcile' }, (line) => process.stderr.write(`${line}\n`));
-  const sandboxCredentials = config.sandbox ? (await import('./sandbox/state.js')).DEFAULT_CREDENTIALS : null;
-  const portone = new PortOneClient({
-    ...(config.portone ?? { apiUrl: `http://127.0.0.1:${config.sandboxPort}`, ...sandboxCredentials! }),
-    logger: logger.child({ component: 'portone' }),
-  });
+  const portone = new PortOneClient({ ...(config.portone ?? runningSandbox(config)), logger: logger.child({ component: 'portone' }) });
   const store = await openStore(config.databaseUrl);
   try {
     const report = await reconcile({ store, portone, logger }, { olderThanMinutes: olderThan });

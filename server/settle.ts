@@ -7,10 +7,10 @@
  * The money rule it keeps (SPEC §4 *Money*): every payment seen `paid` — or as an issued virtual account — for a
  * stored order ends as exactly one of **the** payment that settles that order, or cancelled in full at PortOne with
  * its reason recorded (`refunded_forgery`, `refunded_duplicate`, `refunded_closed`). A refund PortOne does not take
- * now stays `refund_pending` and reconcile finishes it. A forgery never changes the order's state.
+ * stays `refund_pending` and reconcile finishes it. A forgery never changes the order's state.
  */
 import type { Logger } from './log.js';
-import { sameAmount, subtractAmounts } from './money.js';
+import { sameAmount, subtractAmounts } from '../lib/money.js';
 import { type PortOneClient, PortOneRefused, PortOneUnavailable } from './portone/client.js';
 import type { PortOnePayment } from './portone/schemas.js';
 import { isStorableText } from './text.js';
@@ -154,8 +154,8 @@ export function decideLive(order: Order, payment: PortOnePayment, entry: Payment
 /** Decide, act, and decide again when another settlement moved the order under us (a transition that did not move). */
 async function settleRead(deps: SettleDeps, payment: PortOnePayment, via: TransitionVia): Promise<SettleOutcome> {
   // PortOne names the order, and its merchant_uid came from a buyer's page: one that no order can have (a NUL, an
-  // unpaired surrogate: the stores refuse to look them up) is an order this server does not know. Before, the
-  // store's refusal made the webhook answer 500 (and PortOne retry it) for what SPEC answers 200.
+  // unpaired surrogate) is an order this server does not know. The stores refuse to look it up, and that refusal
+  // would make the webhook answer 500 (and PortOne retry it) for what SPEC answers 200.
   if (!isStorableText(payment.merchant_uid)) return { kind: 'unknown_order', payment };
   let order = await deps.store.get(payment.merchant_uid);
   if (!order) return { kind: 'unknown_order', payment };
@@ -253,8 +253,7 @@ const REFUND_REASON_TEXT: Record<RefundReason, (order: Order, payment: PortOnePa
 
 /**
  * The answer's message. It depends only on what does not change as the refund proceeds (the payment's amount and
- * currency, not its cancelled part), so a replayed verify answers the same words (before, the replay of a
- * refunded forgery said "10 of it cancelled", which the first answer did not).
+ * currency, not its cancelled part), so a replayed verify answers the same words as the first.
  */
 function refundMessage(reason: RefundReason, order: Order, payment: PortOnePayment, done: boolean): string {
   const what = done ? 'the payment was refunded' : 'its refund is pending and will be retried';
@@ -286,8 +285,8 @@ async function refund(deps: SettleDeps, order: Order, payment: PortOnePayment, p
     deps.logger.warn('settle: refund pending', { merchant_uid: order.merchant_uid, imp_uid: payment.imp_uid, reason, problem });
     return { kind: 'refunded', reason, refund: 'pending', order: await fresh(), payment, message: refundMessage(reason, order, payment, false) };
   }
-  // Recorded with the payment as PortOne holds it after the cancel (before, the ledger kept the status read before
-  // it: a refunded forgery showed `paid`, a closed virtual account `ready`).
+  // Recorded with the payment as PortOne holds it after the cancel, not as read before it (which would show a
+  // refunded forgery `paid`, a closed virtual account `ready`).
   await record(deps, order, cancelled.payment, `refunded_${reason}`, reason);
   if (pending?.disposition !== `refunded_${reason}`) deps.logger.warn('settle: payment refunded', { merchant_uid: order.merchant_uid, imp_uid: payment.imp_uid, reason });
   return { kind: 'refunded', reason, refund: 'done', order: await fresh(), payment, message: refundMessage(reason, order, payment, true) };
@@ -319,7 +318,7 @@ function record(deps: SettleDeps, order: Order, payment: PortOnePayment, disposi
 /**
  * PortOne holds none of the buyer's money in it any more: cancelled in full, or never holding any (a failed
  * payment, or an open window). The second case is a refund owed on a virtual account that expired before the
- * cancel could be made: before, its cancel was refused ("not paid") for ever, and the refund stayed pending for
+ * cancel could be made: PortOne refuses its cancel ("not paid") for ever, and the refund would stay pending for
  * ever (reconcile retrying it on every pass) although no money was kept.
  */
 const nothingToCancel = (p: PortOnePayment) => p.status === 'cancelled' || !(subtractAmounts(p.amount, p.cancel_amount) > 0) || !isLive(p);

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { parseOrRefuse } from '../errors.js';
 
 export function answer(ctx: Context, response: unknown): void {
   ctx.status = 200;
@@ -34,32 +35,5 @@ export const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transf
 
 /** Parse a body or query with `schema`; on failure answer 400 naming the field and return undefined. */
 export function parseInput<T extends z.ZodType>(ctx: Context, schema: T, input: unknown): z.output<T> | undefined {
-  const result = schema.safeParse(input ?? {}, { reportInput: true });
-  if (result.success) return result.data;
-  refuse(ctx, 400, -1, describeIssues(result.error));
-  return undefined;
-}
-
-/**
- * `field: problem; other: problem`, one entry per issue, the field first.
- *
- * zod 4 leaves `issue.input` out unless the parse asked for it (`{ reportInput: true }`), so an absent input
- * cannot tell "missing" from "wrong type" by itself: without the input, only zod's own message
- * ("… received undefined") says the field was missing. (Before, every wrong type was reported as
- * "required": `amount: "abc"` answered "amount: required".)
- */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
-      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
-      if (isMissing(issue)) return `${field}: required`;
-      return `${field}: ${issue.message}`;
-    })
-    .join('; ');
-}
-
-function isMissing(issue: z.core.$ZodIssue): boolean {
-  if ('input' in issue) return issue.input === undefined;
-  return issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+  return parseOrRefuse(schema, input, (message) => refuse(ctx, 400, -1, message));
 }

@@ -1,80 +1,10 @@
 /**
- * The PortOne V1 Payment object and the status changes the sandbox applies to it.
- *
- * Field names, types and defaults follow PortOne's REST V1 `Payment` exactly: absent strings are `null`,
- * absent times are `0`, absent lists are `[]`, timestamps are UNIX seconds, `custom_data` is a JSON string.
+ * The PortOne V1 Payment object (payment-object.ts) as PortOne makes it, and the status changes the sandbox
+ * applies to it.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { addAmounts, compareAmounts, isValidAmount, subtractAmounts, toUnits } from '../money.js';
-
-export type PaymentStatus = 'ready' | 'paid' | 'cancelled' | 'failed';
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['ready', 'paid', 'cancelled', 'failed'];
-
-export interface CancelHistoryEntry {
-  pg_tid: string;
-  amount: number;
-  cancelled_at: number;
-  reason: string;
-  cancellation_id: string;
-  receipt_url: string | null;
-}
-
-export interface Payment {
-  imp_uid: string;
-  merchant_uid: string;
-  pay_method: string;
-  channel: 'pc' | 'mobile' | 'api';
-  pg_provider: string;
-  emb_pg_provider: string | null;
-  pg_tid: string | null;
-  pg_id: string;
-  sandbox: boolean;
-  escrow: boolean;
-  apply_num: string | null;
-  bank_code: string | null;
-  bank_name: string | null;
-  card_code: string | null;
-  card_name: string | null;
-  card_issuer_code: string | null;
-  card_issuer_name: string | null;
-  card_publisher_code: string | null;
-  card_publisher_name: string | null;
-  card_quota: number;
-  card_number: string | null;
-  card_type: number | null;
-  vbank_code: string | null;
-  vbank_name: string | null;
-  vbank_num: string | null;
-  vbank_holder: string | null;
-  vbank_date: number;
-  vbank_issued_at: number;
-  name: string | null;
-  amount: number;
-  cancel_amount: number;
-  currency: string;
-  buyer_name: string | null;
-  buyer_email: string | null;
-  buyer_tel: string | null;
-  buyer_addr: string | null;
-  buyer_postcode: string | null;
-  custom_data: string | null;
-  user_agent: string | null;
-  status: PaymentStatus;
-  started_at: number;
-  paid_at: number;
-  failed_at: number;
-  cancelled_at: number;
-  fail_reason: string | null;
-  cancel_reason: string | null;
-  receipt_url: string | null;
-  cancel_history: CancelHistoryEntry[];
-  deposit_history: unknown[];
-  cancel_receipt_urls: string[];
-  cash_receipt_issued: boolean;
-  customer_uid: string | null;
-  customer_uid_usage: string | null;
-  promotion: null;
-}
+import { addAmounts, compareAmounts, isValidAmount, subtractAmounts, toUnits } from '../../lib/money.js';
+import type { CancelHistoryEntry, Payment } from './payment-object.js';
 
 /** PG providers PortOne V1 knows; any other `pg` is refused by the SDK (F1001). */
 export const KNOWN_PG_PROVIDERS = new Set([
@@ -125,7 +55,7 @@ export function newCancellationId(): string {
   return randomBytes(12).toString('base64url');
 }
 
-export interface NewPayment {
+export interface PaymentDraft {
   imp_uid: string;
   merchant_uid: string;
   amount: number;
@@ -147,7 +77,7 @@ export interface NewPayment {
 }
 
 /** A payment as PortOne records it when the payment window opens: `ready`, nothing paid yet. */
-export function createPayment(input: NewPayment, now: number): Payment {
+export function createPayment(input: PaymentDraft, now: number): Payment {
   const channel = resolveChannel(input.pg, input.channelKey);
   return {
     imp_uid: input.imp_uid,

@@ -6,10 +6,12 @@
 import { Router } from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
-import { isExactAmount, isValidAmount } from '../money.js';
+import { isExactAmount, isValidAmount } from '../../lib/money.js';
+import type { SandboxState } from '../state.js';
 import { answer, booleanish, NOT_FOUND_MESSAGE, numberish, parseInput, refuse, UNAUTHORIZED_MESSAGE } from './envelope.js';
-import { CancelRefused, cancelPayment, isCancellable, PAYMENT_STATUSES } from './payment.js';
-import type { PaymentRecord, SandboxState } from './state.js';
+import { CancelRefused, cancelPayment, isCancellable } from './payment.js';
+import { PAYMENT_STATUSES } from './payment-object.js';
+import type { PaymentRecord } from './records.js';
 import type { WebhookSender } from './webhooks.js';
 
 const tokenRequest = z.object({
@@ -26,9 +28,9 @@ const prepareRequest = z.object({
 });
 
 /**
- * Cancel amounts are compared in exact micro-units (server/money.ts), so a number that has no exact
+ * Cancel amounts are compared in exact micro-units (lib/money.ts), so a number that has no exact
  * six-decimal form (0.30000000000000004 from float arithmetic, 1e300) is bad input (400 naming it), not a
- * crash: before, such a `checksum` reached compareAmounts and answered 500.
+ * crash in compareAmounts.
  */
 const cancelAmount = numberish.refine((n) => n >= 0 && isExactAmount(n), 'must be a number ≥ 0 with at most 6 decimals');
 
@@ -64,12 +66,21 @@ const FIND_ALL_PAGE = 20;
 
 export function createRestRouter(state: SandboxState, webhooks: WebhookSender): Router {
   const router = new Router();
-
   const requireToken = async (ctx: Context, next: Next) => {
     if (!state.isValidToken(presentedToken(ctx))) return refuse(ctx, 401, -1, UNAUTHORIZED_MESSAGE);
     await next();
   };
+  tokenRoute(router, state);
+  lookupRoutes(router, state, requireToken);
+  prepareRoutes(router, state, requireToken);
+  cancelRoute(router, state, webhooks, requireToken);
+  return router;
+}
 
+type Middleware = (ctx: Context, next: Next) => Promise<void>;
+type RouteContext = Context & { params: Record<string, string> };
+
+function tokenRoute(router: Router, state: SandboxState): void {
   router.post('/users/getToken', (ctx) => {
     const body = parseInput(ctx, tokenRequest, ctx.request.body);
     if (!body) return;
@@ -78,11 +89,22 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
     }
     answer(ctx, state.issueToken());
   });
+}
 
+/** `GET /payments/{imp_uid}`, `/payments/find/{merchant_uid}[/{status}]` and `/payments/findAll/…`. */
+function lookupRoutes(router: Router, state: SandboxState, requireToken: Middleware): void {
   router.get('/payments/find/:merchant_uid', requireToken, (ctx) => find(ctx, undefined));
   router.get('/payments/find/:merchant_uid/:payment_status', requireToken, (ctx) => find(ctx, ctx.params.payment_status));
+  // Every payment of an order (duplicates included), FIND_ALL_PAGE a page: { total, previous, next, list }.
+  router.get('/payments/findAll/:merchant_uid', requireToken, (ctx) => findAll(ctx, undefined));
+  router.get('/payments/findAll/:merchant_uid/:payment_status', requireToken, (ctx) => findAll(ctx, ctx.params.payment_status));
+  router.get('/payments/:imp_uid', requireToken, (ctx) => {
+    const record = state.payments.get(ctx.params.imp_uid);
+    if (!record) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
+    answer(ctx, record.payment);
+  });
 
-  function find(ctx: Context & { params: Record<string, string> }, status: string | undefined): void {
+  function find(ctx: RouteContext, status: string | undefined): void {
     const matches = matching(ctx, status);
     if (!matches) return;
     const found = matches[0];
@@ -90,11 +112,7 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
     answer(ctx, found.payment);
   }
 
-  // Every payment of an order (duplicates included), FIND_ALL_PAGE a page: { total, previous, next, list }.
-  router.get('/payments/findAll/:merchant_uid', requireToken, (ctx) => findAll(ctx, undefined));
-  router.get('/payments/findAll/:merchant_uid/:payment_status', requireToken, (ctx) => findAll(ctx, ctx.params.payment_status));
-
-  function findAll(ctx: Context & { params: Record<string, string> }, status: string | undefined): void {
+  function findAll(ctx: RouteContext, status: string | undefined): void {
     const page = ctx.query.page === undefined ? 1 : Number(ctx.query.page);
     if (!Number.isSafeInteger(page) || page < 1) return refuse(ctx, 400, -1, 'page must be an integer from 1');
     const matches = matching(ctx, status);
@@ -106,7 +124,7 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
   }
 
   /** The order's payments with `status` (any when undefined), sorted as `?sorting=` asks; undefined once a 400 is answered. */
-  function matching(ctx: Context & { params: Record<string, string> }, status: string | undefined) {
+  function matching(ctx: RouteContext, status: string | undefined): PaymentRecord[] | undefined {
     if (status !== undefined && !(PAYMENT_STATUSES as readonly string[]).includes(status)) {
       refuse(ctx, 400, -1, `payment_status must be one of ${PAYMENT_STATUSES.join(', ')}`);
       return undefined;
@@ -121,7 +139,10 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
       sorting,
     );
   }
+}
 
+/** `/payments/prepare`: the amount PortOne holds the payment window to (GET, POST, PUT). */
+function prepareRoutes(router: Router, state: SandboxState, requireToken: Middleware): void {
   router.get('/payments/prepare/:merchant_uid', requireToken, (ctx) => {
     const prepared = state.prepared.get(ctx.params.merchant_uid);
     if (!prepared) return refuse(ctx, 404, -1, '사전등록된 결제정보가 존재하지 않습니다.');
@@ -148,13 +169,9 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
     state.prepared.set(body.merchant_uid, prepared);
     answer(ctx, prepared);
   });
+}
 
-  router.get('/payments/:imp_uid', requireToken, (ctx) => {
-    const record = state.payments.get(ctx.params.imp_uid);
-    if (!record) return refuse(ctx, 404, -1, NOT_FOUND_MESSAGE);
-    answer(ctx, record.payment);
-  });
-
+function cancelRoute(router: Router, state: SandboxState, webhooks: WebhookSender, requireToken: Middleware): void {
   router.post('/payments/cancel', requireToken, (ctx) => {
     const body = parseInput(ctx, cancelRequest, ctx.request.body);
     if (!body) return;
@@ -170,14 +187,12 @@ export function createRestRouter(state: SandboxState, webhooks: WebhookSender): 
       throw e;
     }
   });
-
-  return router;
 }
 
 /**
  * The payment a cancel by `merchant_uid` means, among the order's payments (newest first): the newest one
  * that can be cancelled (paid, or a virtual account issued), else the newest that did not fail, so that
- * the refusal names its state. (Before, a later abandoned `ready` attempt hid the paid one.)
+ * the refusal names its state (a later abandoned `ready` attempt must not hide the paid one).
  */
 function cancelTarget(records: PaymentRecord[]): PaymentRecord | undefined {
   return records.find((r) => isCancellable(r.payment)) ?? records.find((r) => r.payment.status !== 'failed');
@@ -187,8 +202,7 @@ function cancelTarget(records: PaymentRecord[]): PaymentRecord | undefined {
  * PortOne's `sorting` over `records` given oldest first. Times are whole seconds, so payments made in the
  * same second tie: a tie goes to the order they were made in (the newest first for a descending sort, the
  * oldest first for an ascending one), as if the clock had finer grain. Array#sort is stable, so reversing
- * the input for a descending sort is enough. (Before, ties kept the newest first in both directions, so
- * `sorting=started` answered the newest of two payments started in the same second.)
+ * the input for a descending sort is enough.
  */
 function sortPayments(records: PaymentRecord[], sorting: string): PaymentRecord[] {
   const descending = sorting.startsWith('-');

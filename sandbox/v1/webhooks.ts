@@ -3,7 +3,8 @@
  * payment's `notice_url` (which replaces the console URL), sent once unless retries are enabled, and
  * then retried on network errors and 5xx only. Nothing signs it: receivers must re-read the payment.
  */
-import type { PaymentRecord, SandboxState } from './state.js';
+import type { SandboxState } from '../state.js';
+import type { PaymentRecord } from './records.js';
 
 const CONNECT_AND_READ_TIMEOUT_MS = 30_000;
 
@@ -35,8 +36,7 @@ export class WebhookSender {
 
   /**
    * Drop every delivery queued, waiting for a retry or in flight, without logging them: a reset sandbox
-   * must not deliver (or log) a webhook of a payment it has forgotten into the next test. (Before, reset
-   * left them running.)
+   * must not deliver (or log) a webhook of a payment it has forgotten into the next test.
    */
   cancelPending(): void {
     this.generation++;

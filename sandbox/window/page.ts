@@ -1,9 +1,11 @@
 /**
  * The test payment window a person sees (PortOne's PG window, played by the sandbox): readable, usable
  * with the keyboard alone (Tab / Enter, Escape closes), in Korean and English. Every text from the
- * merchant's page is escaped. The behaviour lives in `sdk/window.js`.
+ * merchant's page is escaped by the template (html.ts). The behaviour lives in `window.js`. It knows no
+ * protocol: each protocol describes its payment as a `WindowView` and handles the answer posted to `answerUrl`.
  */
-import type { CheckoutContext, PaymentRecord, WindowScript } from './state.js';
+import type { Device, WindowScript } from '../control-api.js';
+import { type Html, html, trusted } from './html.js';
 
 export type Lang = 'ko' | 'en';
 
@@ -50,10 +52,6 @@ const TEXT = {
   },
 } as const;
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 export function formatAmount(amount: number, currency: string, lang: Lang): string {
   try {
     return new Intl.NumberFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { style: 'currency', currency }).format(amount);
@@ -62,7 +60,7 @@ export function formatAmount(amount: number, currency: string, lang: Lang): stri
   }
 }
 
-const STYLE = `
+const STYLE = trusted(`
   :root { color-scheme: light; font-family: system-ui, "Apple SD Gothic Neo", "Noto Sans KR", sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: transparent; }
   /* On a phone the window is a whole page (the SDK navigated to it), not an overlay on the shop. */
@@ -86,78 +84,100 @@ const STYLE = `
   input { font: inherit; padding: 8px; border-radius: 7px; border: 1px solid #aaa; }
   .hint, .status { font-size: .8rem; color: #555; margin: 10px 0 0; }
   a { color: #1f5eff; font-size: .85rem; }
-`;
+`);
 
 export interface WindowView {
-  record: PaymentRecord;
-  checkout: CheckoutContext;
   lang: Lang;
-  script: WindowScript | null;
+  device: Device;
+  /** The page that asked for the payment: its origin receives the window's answer on PC. */
+  pageUrl: string;
+  /** Where the buyer's choice is posted. */
+  answerUrl: string;
+  /** The merchant as the SDK named it (V1: the 가맹점 식별코드). */
+  merchant: string;
+  orderName: string | null;
+  orderId: string;
+  payMethod: string;
+  pg: string;
+  amount: number;
+  currency: string;
+  /** The window has answered already (a reload): its buttons are disabled. */
+  done: boolean;
+  /** A choice the window makes by itself after `delay_ms`. */
+  script: Pick<WindowScript, 'action' | 'amount' | 'delay_ms'> | null;
 }
 
-export function renderWindow({ record, checkout, lang, script }: WindowView): string {
-  const t = TEXT[lang];
-  const p = record.payment;
-  const otherLang: Lang = lang === 'ko' ? 'en' : 'ko';
-  // A page without an origin of its own (file:, data:) has the opaque origin "null", which postMessage
-  // refuses as a target: the window then answers to any origin, or it could never answer at all.
-  const pageOrigin = new URL(checkout.pageUrl).origin;
-  const targetOrigin = pageOrigin === 'null' ? '*' : pageOrigin;
-  const disabled = checkout.done ? ' disabled' : '';
+export function renderWindow(view: WindowView): string {
+  const t = TEXT[view.lang];
+  const otherLang: Lang = view.lang === 'ko' ? 'en' : 'ko';
+  const disabled = view.done ? html` disabled` : '';
   const button = (action: string, label: string, primary = false) =>
-    `<button type="submit" name="action" value="${action}"${primary ? ' class="primary" autofocus' : ''}${disabled}>${escapeHtml(label)}</button>`;
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(t.title)} · PortOne sandbox</title>
-<style>${STYLE}</style>
-</head>
-<body${checkout.device === 'mobile' ? ' class="page"' : ''}>
+    html`<button type="submit" name="action" value="${action}"${primary ? html` class="primary" autofocus` : ''}${disabled}>${label}</button>`;
+  return page(
+    view.lang,
+    html`${t.title} · PortOne sandbox`,
+    html`<body${view.device === 'mobile' ? html` class="page"` : ''}>
 <main aria-labelledby="title"
-      data-device="${checkout.device}" data-target-origin="${escapeHtml(targetOrigin)}"
-      data-script-action="${escapeHtml(script?.action ?? '')}" data-script-amount="${escapeHtml(script?.amount ?? '')}"
-      data-script-delay="${script?.delay_ms ?? 0}">
+      data-device="${view.device}" data-target-origin="${targetOrigin(view.pageUrl)}"
+      data-script-action="${view.script?.action}" data-script-amount="${view.script?.amount}"
+      data-script-delay="${view.script?.delay_ms ?? 0}">
   <header>
-    <h1 id="title">${escapeHtml(t.title)}</h1>
+    <h1 id="title">${t.title}</h1>
     <a href="?lang=${otherLang}" hreflang="${otherLang}" lang="${otherLang}">${t.otherLang}</a>
   </header>
-  <p class="badge">${escapeHtml(t.badge)}</p>
+  <p class="badge">${t.badge}</p>
   <dl>
-    <dt>${t.merchant}</dt><dd>${escapeHtml(checkout.userCode)}</dd>
-    <dt>${t.order}</dt><dd>${escapeHtml(p.name ?? '—')}</dd>
-    <dt>${t.orderId}</dt><dd>${escapeHtml(p.merchant_uid)}</dd>
-    <dt>${t.method}</dt><dd>${escapeHtml(p.pay_method)}</dd>
-    <dt>${t.pg}</dt><dd>${escapeHtml(`${p.pg_provider}.${p.pg_id}`)}</dd>
+    <dt>${t.merchant}</dt><dd>${view.merchant}</dd>
+    <dt>${t.order}</dt><dd>${view.orderName ?? '—'}</dd>
+    <dt>${t.orderId}</dt><dd>${view.orderId}</dd>
+    <dt>${t.method}</dt><dd>${view.payMethod}</dd>
+    <dt>${t.pg}</dt><dd>${view.pg}</dd>
   </dl>
-  <p class="amount" aria-label="${escapeHtml(t.amount)}">${escapeHtml(formatAmount(p.amount, p.currency, lang))}</p>
-  <form method="post" action="/__sandbox/window/${escapeHtml(p.imp_uid)}">
+  <p class="amount" aria-label="${t.amount}">${formatAmount(view.amount, view.currency, view.lang)}</p>
+  <form method="post" action="${view.answerUrl}">
     ${button('approve', t.approve, true)}
     ${button('decline', t.decline)}
     ${button('vbank', t.vbank)}
     <fieldset>
-      <legend>${escapeHtml(t.otherAmount)}</legend>
-      <label for="other-amount">${escapeHtml(t.otherAmountLabel)}</label>
-      <input id="other-amount" name="amount" type="number" min="0" step="any" inputmode="decimal" value="${escapeHtml(p.amount)}"${disabled}>
+      <legend>${t.otherAmount}</legend>
+      <label for="other-amount">${t.otherAmountLabel}</label>
+      <input id="other-amount" name="amount" type="number" min="0" step="any" inputmode="decimal" value="${view.amount}"${disabled}>
       ${button('amount', t.otherAmount)}
     </fieldset>
     ${button('close', t.close)}
   </form>
-  <p class="hint">${escapeHtml(t.closeHint)}</p>
-  <p class="status" role="status" aria-live="polite">${checkout.done ? escapeHtml(t.done) : script ? escapeHtml(t.scripted(script.action, script.delay_ms)) : ''}</p>
+  <p class="hint">${t.closeHint}</p>
+  <p class="status" role="status" aria-live="polite">${view.done ? t.done : view.script ? t.scripted(view.script.action, view.script.delay_ms) : ''}</p>
 </main>
 <script src="/__sandbox/window.js"></script>
-</body>
-</html>`;
+</body>`,
+  );
+}
+
+/**
+ * A page without an origin of its own (file:, data:) has the opaque origin "null", which postMessage refuses as a
+ * target: the window then answers to any origin, or it could never answer at all.
+ */
+function targetOrigin(pageUrl: string): string {
+  const origin = new URL(pageUrl).origin;
+  return origin === 'null' ? '*' : origin;
 }
 
 /** Stands in for PortOne's own result page, for mobile payments that named no `m_redirect_url`. */
 export function renderLanding({ lang, title, query }: { lang: Lang; title: string; query: Record<string, string> }): string {
-  const rows = Object.entries(query)
-    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
-    .join('');
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE} body { background: #eef1f6; }</style></head>
-<body><main><h1>${escapeHtml(title)}</h1><p class="badge">${escapeHtml(TEXT[lang].badge)}</p><dl>${rows}</dl></main></body></html>`;
+  const rows = Object.entries(query).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`);
+  return page(lang, html`${title}`, html`<body class="page"><main><h1>${title}</h1><p class="badge">${TEXT[lang].badge}</p><dl>${rows}</dl></main></body>`);
+}
+
+function page(lang: Lang, title: Html, body: Html): string {
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${STYLE}</style>
+</head>
+${body}
+</html>`.markup;
 }

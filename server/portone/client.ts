@@ -12,7 +12,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
-import { sameAmount } from '../money.js';
+import { sameAmount } from '../../lib/money.js';
+import { describeZodError } from '../zod-issues.js';
 import { envelopeSchema, paymentPageSchema, paymentSchema, type PortOnePayment, type PortOnePrepare, prepareSchema, tokenSchema } from './schemas.js';
 
 export interface PortOneClientOptions {
@@ -139,7 +140,7 @@ export class PortOneClient {
   /**
    * Register the amount PortOne's SDK must refuse to change (`POST /payments/prepare`). Registering again is
    * fine: an existing registration with another amount is corrected with `PUT`. The up to three calls share
-   * one deadline (before, each had its own, so a slow PortOne could hold the prepare route for 3 × 25 s).
+   * one deadline, so a slow PortOne cannot hold the prepare route for 3 × 25 s.
    */
   async prepare(merchantUid: string, amount: number, currency: string, options: CallOptions = {}): Promise<PortOnePrepare> {
     const deadline = this.#deadline(options);
@@ -170,10 +171,8 @@ export class PortOneClient {
     if (answer.status !== 200 || answer.code !== 0) {
       throw new PortOneRefused(`PortOne refused (HTTP ${answer.status}, code ${answer.code}): ${answer.message ?? 'no message'}`, answer.status, answer.code);
     }
-    const parsed = schema.safeParse(answer.response);
-    if (!parsed.success) {
-      throw new PortOneUnavailable(`PortOne answered a ${what} of an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
+    const parsed = schema.safeParse(answer.response, { reportInput: true });
+    if (!parsed.success) throw new PortOneUnavailable(`PortOne answered a ${what} of an unexpected shape: ${describeZodError(parsed.error, 'response')}`);
     return parsed.data;
   }
 

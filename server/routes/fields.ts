@@ -4,7 +4,7 @@
  * naming the field, like every other bad input, never a 500 or a 502 later.
  */
 import { z } from 'zod';
-import { isValidAmount } from '../money.js';
+import { isValidAmount } from '../../lib/money.js';
 import { isStorableText } from '../text.js';
 
 /** A string of at most `max` characters that any database and PortOne can carry. */

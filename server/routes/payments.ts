@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { badRequest, parseBody, RouteError } from '../errors.js';
+import { badRequest, errorBody, parseBody, RouteError } from '../errors.js';
 import type { FulfilmentDeliverer } from '../fulfilment.js';
 import type { Logger } from '../log.js';
-import { sameAmount } from '../money.js';
+import { sameAmount } from '../../lib/money.js';
 import type { PortOneClient } from '../portone/client.js';
 import { PortOneUnavailable } from '../portone/client.js';
 import type { PortOnePayment } from '../portone/schemas.js';
@@ -41,8 +41,8 @@ export const FULFILMENT_WAIT_MS = 10_000;
 
 /**
  * SPEC §5: every verify answer within 30 s. Settling may use up to 25 s of PortOne's time; the fulfilment wait gets
- * only what is left up to this point (a margin for the store and the network), never its full 10 s on top: before,
- * a slow PortOne (25 s) and a slow hook (10 s) together answered after 35 s.
+ * only what is left up to this point (a margin for the store and the network), never its full 10 s on top (a slow
+ * PortOne, 25 s, and a slow hook, 10 s, would together answer after 35 s).
  */
 export const COMPLETE_ANSWER_MS = 28_000;
 
@@ -103,7 +103,7 @@ export function verifyAnswer(outcome: SettleOutcome): { status: number; body: Re
     case 'unknown_order':
       return { status: 404, body: { status: 'unknown_order' } };
     case 'unavailable':
-      return { status: 502, body: { status: 'error', retryable: true, message: outcome.message } };
+      return { status: 502, body: errorBody(outcome.message, true) };
   }
 }
 
@@ -148,15 +148,13 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
     });
     if (!created && (order.state !== 'ready' || !sameAmount(order.amount, price.amount) || order.currency !== price.currency || !sameItems(order.items, body.items ?? null))) {
       // Another cart under the same order id, even at the same total, is another order: fulfilment ships the stored items.
-      throw new RouteError(409, {
-        status: 'error',
-        message:
-          order.state !== 'ready'
-            ? `order ${order.merchant_uid} is already ${order.state}`
-            : sameItems(order.items, body.items ?? null)
-              ? `order ${order.merchant_uid} exists with ${order.amount} ${order.currency}`
-              : `order ${order.merchant_uid} exists with other items`,
-      });
+      const taken =
+        order.state !== 'ready'
+          ? `order ${order.merchant_uid} is already ${order.state}`
+          : sameItems(order.items, body.items ?? null)
+            ? `order ${order.merchant_uid} exists with ${order.amount} ${order.currency}`
+            : `order ${order.merchant_uid} exists with other items`;
+      throw new RouteError(409, errorBody(taken));
     }
     try {
       // PortOne's SDK then refuses any other amount for this merchant_uid.
@@ -164,11 +162,7 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
     } catch (error) {
       deps.logger.warn('prepare: PortOne registration failed', { merchant_uid: order.merchant_uid, error });
       const reachable = !(error instanceof PortOneUnavailable);
-      throw new RouteError(502, {
-        status: 'error',
-        retryable: !reachable,
-        message: reachable ? `PortOne refused the amount: ${(error as Error).message}` : 'PortOne could not be reached; try again.',
-      });
+      throw new RouteError(502, errorBody(reachable ? `PortOne refused the amount: ${(error as Error).message}` : 'PortOne could not be reached; try again.', !reachable));
     }
     ctx.status = 201;
     ctx.body = { merchant_uid: order.merchant_uid, amount: order.amount, currency: order.currency, name: order.name };
@@ -190,9 +184,9 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
   });
 
   router.get('/payments/:merchant_uid', async (ctx) => {
-    // The path is input too (SPEC §4 bad input): `/payments/%00` reached the store, which refuses a NUL, and
-    // answered 500. Text no store can look up (a NUL, an unpaired surrogate) is a 400 naming merchant_uid; any
-    // other id that names no order (too long included) is still 404 unknown_order.
+    // The path is input too (SPEC §4 bad input): text no store can look up (`/payments/%00`: a NUL, or an unpaired
+    // surrogate) is a 400 naming merchant_uid, not the store's refusal as a 500; any other id that names no order
+    // (too long included) is 404 unknown_order.
     const { merchant_uid } = parseBody(pathParams, { merchant_uid: ctx.params.merchant_uid });
     const order = await deps.store.get(merchant_uid);
     if (!order) throw new RouteError(404, { status: 'unknown_order' });

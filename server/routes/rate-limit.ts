@@ -9,6 +9,7 @@
  */
 import type { Context, Next } from 'koa';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { writeError } from '../errors.js';
 
 export type RateLimit = (ctx: Context, next: Next) => Promise<void>;
 
@@ -23,8 +24,7 @@ export function rateLimit(perMinute: number, what: string): RateLimit {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       ctx.set('retry-after', String(seconds));
-      ctx.status = 429;
-      ctx.body = { status: 'error', retryable: true, message: `too many ${what} from this address: at most ${perMinute} a minute; try again in ${seconds} s` };
+      writeError(ctx, 429, `too many ${what} from this address: at most ${perMinute} a minute; try again in ${seconds} s`, true);
       return;
     }
     await next();

@@ -5,7 +5,7 @@
  */
 import { Router } from '@koa/router';
 import { z } from 'zod';
-import { badRequest, parseBody } from '../errors.js';
+import { badRequest, parseBody, writeError } from '../errors.js';
 import type { FulfilmentDeliverer } from '../fulfilment.js';
 import { outcomeLabel, settle, type SettleDeps } from '../settle.js';
 import { text } from './fields.js';
@@ -26,8 +26,7 @@ export function createWebhookRoutes(deps: SettleDeps & { fulfilment: FulfilmentD
     const settled = outcomeLabel(outcome);
     deps.logger.info('webhook handled', { imp_uid: body.imp_uid, said: body.status, settled });
     if (outcome.kind === 'unavailable') {
-      ctx.status = 502;
-      ctx.body = { status: 'error', retryable: true, message: outcome.message };
+      writeError(ctx, 502, outcome.message, true);
       return;
     }
     // Delivered in the background: PortOne waits for this answer, not for the merchant's shop.

@@ -3,7 +3,7 @@
  * disposition may change, and the checks that make a bad call fail the same way in memory as in a database
  * (rather than one store storing what another refuses).
  */
-import { amountText, toUnits } from '../money.js';
+import { amountText, toUnits } from '../../lib/money.js';
 import { isStorableText, storableText } from '../text.js';
 import {
   DISPOSITIONS,

@@ -4,6 +4,7 @@
  * `memory:` (a Map, for tests), `postgres://…` or `postgresql://…` (the PostgreSQL store: a libpq-style URL as
  * node-postgres reads it, e.g. `postgres://user:password@host:5432/db?sslmode=require`).
  */
+import { withoutPasswords } from '../log.js';
 import { MemoryOrderStore } from './memory.js';
 import type { PostgresStoreOptions } from './options.js';
 import type { OrderStore } from './types.js';
@@ -25,7 +26,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     return sqlite.openSqliteStore(path, options);
   }
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return openPostgres(databaseUrl, options);
-  throw new Error(`DATABASE_URL ${redact(databaseUrl)} is not supported: use sqlite:PATH, postgres://…, sqlite::memory: or memory:`);
+  throw new Error(`DATABASE_URL ${withoutPasswords(databaseUrl)} is not supported: use sqlite:PATH, postgres://…, sqlite::memory: or memory:`);
 }
 
 /**
@@ -36,7 +37,7 @@ async function loadDriver<T>(load: () => Promise<T>, driver: string, databaseUrl
   try {
     return await load();
   } catch (error) {
-    throw new Error(`DATABASE_URL ${redact(databaseUrl)} needs the ${driver} package (npm install ${driver}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`DATABASE_URL ${withoutPasswords(databaseUrl)} needs the ${driver} package (npm install ${driver}): ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -46,7 +47,7 @@ async function openPostgres(databaseUrl: string, options: PostgresStoreOptions):
   try {
     return await postgres.openPostgresStore(databaseUrl, options);
   } catch (error) {
-    throw new Error(`DATABASE_URL ${redact(databaseUrl)}: ${withoutPassword((error as Error).message, databaseUrl)}`, { cause: error });
+    throw new Error(`DATABASE_URL ${withoutPasswords(databaseUrl)}: ${blankPasswordOf(databaseUrl, (error as Error).message)}`, { cause: error });
   }
 }
 
@@ -61,21 +62,8 @@ function sqlitePath(databaseUrl: string): string {
   return path;
 }
 
-/** The URL for an error message, without its password (a PostgreSQL URL usually carries one). */
-function redact(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    if (!url.password && !url.searchParams.has('password')) return databaseUrl;
-    if (url.password) url.password = '***';
-    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
-    return url.href;
-  } catch {
-    return databaseUrl;
-  }
-}
-
-/** A message with the URL's password blanked, should a driver ever quote it. */
-function withoutPassword(message: string, databaseUrl: string): string {
+/** `message` with the URL's password blanked wherever it stands, should a driver ever quote it bare. */
+function blankPasswordOf(databaseUrl: string, message: string): string {
   let password = '';
   try {
     const url = new URL(databaseUrl);

@@ -1,4 +1,9 @@
-// Helpers for browser tests that talk to the PortOne sandbox started by web-test-runner.config.mjs.
+// Helpers for browser tests that talk to the PortOne sandbox started by web-test-runner.config.mjs, through the
+// sandbox's own control client.
+import { type ControlMethod, SandboxControl } from '../../sandbox/client.js';
+import type { NewScript } from '../../sandbox/control-api.js';
+import type { Payment } from '../../sandbox/v1/payment-object.js';
+
 declare global {
   interface Window {
     SANDBOX_URL: string;
@@ -18,41 +23,28 @@ export type Rsp = Record<string, unknown>;
 
 export const sandboxUrl = window.SANDBOX_URL;
 
+export const sandboxControl = new SandboxControl(sandboxUrl);
+
 /** Call the sandbox's control API; throws on a non-2xx answer. */
-export async function control<T = unknown>(path: string, method = 'GET', body?: unknown): Promise<T> {
-  const response = await fetch(`${sandboxUrl}/__sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} /__sandbox${path} → ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
+export function control<T = unknown>(path: string, method: ControlMethod = 'GET', body?: unknown): Promise<T> {
+  return sandboxControl.call<T>(method, path, body);
 }
 
-/** A scripted payment-window choice (POST /__sandbox/scripts). */
-export interface Script {
-  merchant_uid: string;
-  action: 'approve' | 'decline' | 'close' | 'vbank' | 'amount';
-  amount?: number;
-  error_code?: string;
-  error_msg?: string;
-  shape?: 'success' | 'imp_success' | 'none';
-  device?: 'pc' | 'mobile';
-  delay_ms?: number;
-}
+/** A scripted payment-window choice (POST /__sandbox/scripts) for one order. */
+export type Script = NewScript & { merchant_uid: string };
 
 export function queueScript(script: Script): Promise<unknown> {
-  return control('/scripts', 'POST', script);
+  return sandboxControl.queueScript(script);
 }
 
 /** The payment as the sandbox's REST API holds it (the control API's view, readable across origins). */
-export function payment(impUid: string): Promise<Record<string, unknown>> {
-  return control(`/payments/${impUid}`);
+export function payment(impUid: string): Promise<Payment> {
+  return sandboxControl.payment(impUid);
 }
 
 /** Every payment the sandbox holds for a merchant_uid (newest first). */
-export async function paymentsFor(merchantUid: string): Promise<Record<string, unknown>[]> {
-  const { payments } = await control<{ payments: Record<string, unknown>[] }>('/payments?limit=1000');
+export async function paymentsFor(merchantUid: string): Promise<Payment[]> {
+  const { payments } = await sandboxControl.payments(1000);
   return payments.filter((p) => p.merchant_uid === merchantUid);
 }
 

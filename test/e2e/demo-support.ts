@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { SandboxControl } from '../../sandbox/client.js';
 import { IPHONE_UA, RESULTS_DIR } from './support.js';
 
 export { IPHONE_UA, launchBrowser, paymentFrame } from './support.js';
@@ -149,8 +150,8 @@ export function shippedLines(demo: Demo, merchantUid: string): string[] {
 }
 
 /** The sandbox's control API (GET only here: the tests change it through the page, as a person does). */
-export async function sandboxGet<T = Record<string, unknown>>(demo: Demo, path: string): Promise<T> {
-  return json(await fetch(`${demo.sandboxUrl}/__sandbox${path}`), `GET /__sandbox${path}`);
+export function sandboxGet<T = Record<string, unknown>>(demo: Demo, path: string): Promise<T> {
+  return new SandboxControl(demo.sandboxUrl).call<T>('GET', path);
 }
 
 /** Wait until `check` returns a value other than undefined (polling the server, not sleeping blindly). */

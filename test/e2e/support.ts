@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
-import { type Sandbox, startSandbox } from '../../server/sandbox/index.js';
+import type { ControlMethod } from '../../sandbox/client.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 
 export type Rsp = Record<string, unknown>;
 
@@ -77,15 +78,9 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-/** The sandbox's control API from node; throws on a non-2xx answer. */
-export async function control<T = Rsp>(sandbox: Sandbox, path: string, method = 'GET', body?: unknown): Promise<T> {
-  const response = await fetch(`${sandbox.url}/__sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} /__sandbox${path} → ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
+/** The sandbox's control API from node (its own client); throws on a non-2xx answer. */
+export function control<T = Rsp>(sandbox: Sandbox, path: string, method: ControlMethod = 'GET', body?: unknown): Promise<T> {
+  return sandbox.control.call<T>(method, path, body);
 }
 
 /** PortOne's REST API as a merchant's server calls it: a token from the API key and secret, then the call. */
@@ -93,7 +88,7 @@ export async function rest(sandbox: Sandbox, method: string, path: string, body?
   const tokenResponse = await fetch(`${sandbox.url}/users/getToken`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ imp_key: 'sandbox_api_key', imp_secret: 'sandbox_api_secret' }),
+    body: JSON.stringify({ imp_key: sandbox.credentials.apiKey, imp_secret: sandbox.credentials.apiSecret }),
   });
   const token = ((await tokenResponse.json()) as { response: { access_token: string } }).response.access_token;
   const response = await fetch(`${sandbox.url}${path}`, {

@@ -1,14 +1,16 @@
-// Shared by the sandbox's server tests: a client for its REST and control APIs, a loopback webhook
-// receiver, and a few assertions. Each test file starts its own sandbox on port 0.
+// Shared by the sandbox's server tests: a client for its REST API and its control API (the sandbox's own client,
+// sandbox/client.ts), a loopback webhook receiver, and a few assertions. Each test file starts its own sandbox on
+// port 0.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { type Sandbox, type StartOptions, startSandbox } from '../../server/sandbox/index.js';
+import type { ControlMethod } from '../../sandbox/client.js';
+import { DEFAULT_CREDENTIALS, type Sandbox, type StartOptions, startSandbox } from '../../sandbox/index.js';
 
-export const API_KEY = 'sandbox_api_key';
-export const API_SECRET = 'sandbox_api_secret';
+export const API_KEY = DEFAULT_CREDENTIALS.apiKey;
+export const API_SECRET = DEFAULT_CREDENTIALS.apiSecret;
 
 export interface Answer<T = any> {
   status: number;
@@ -51,22 +53,14 @@ export class SandboxClient {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   }
 
-  /** A control API call (`/__sandbox…`), JSON in and out. */
-  async control<T = any>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
-    const response = await fetch(`${this.url}/__sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  /** A control API call (`/__sandbox…`), JSON in and out, whatever its status. */
+  control<T = any>(method: ControlMethod, path: string, body?: unknown): Promise<Answer<T>> {
+    return this.sandbox.control.request<T>(method, path, body);
   }
 
   /** A control API call that must succeed; returns its body. */
-  async ok<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    const answer = await this.control<T>(method, path, body);
-    assert.ok(answer.status >= 200 && answer.status < 300, `${method} /__sandbox${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body;
+  ok<T = any>(method: ControlMethod, path: string, body?: unknown): Promise<T> {
+    return this.sandbox.control.call<T>(method, path, body);
   }
 
   /** POST /users/getToken with the right credentials; returns the `response` object. */
@@ -87,12 +81,12 @@ export class SandboxClient {
     return answer.body;
   }
 
-  async advanceClock(seconds: number): Promise<number> {
-    return (await this.ok<{ now: number }>('POST', '/clock', { advance_seconds: seconds })).now;
+  advanceClock(seconds: number): Promise<number> {
+    return this.sandbox.control.advanceClock(seconds);
   }
 
-  async reset(): Promise<void> {
-    await this.ok('POST', '/reset');
+  reset(): Promise<void> {
+    return this.sandbox.control.reset();
   }
 }
 

@@ -41,7 +41,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createLogger, silentLogger } from '../../server/log.js';
-import { addAmounts, sameAmount } from '../../server/money.js';
+import { addAmounts, sameAmount } from '../../lib/money.js';
 import { PortOneClient } from '../../server/portone/client.js';
 import { reconcile, type ReconcileReport } from '../../server/reconcile.js';
 import { openStore } from '../../server/store/index.js';

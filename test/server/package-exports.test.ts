@@ -5,8 +5,8 @@ import { test } from 'node:test';
 
 test('portone-checkout/sandbox resolves to the build and starts a working sandbox', async () => {
   const entry = import.meta.resolve('portone-checkout/sandbox');
-  assert.match(entry, /\/dist\/server\/sandbox\/index\.js$/);
-  const { startSandbox } = (await import(entry)) as typeof import('../../server/sandbox/index.js');
+  assert.match(entry, /\/dist\/sandbox\/index\.js$/);
+  const { startSandbox } = (await import(entry)) as typeof import('../../sandbox/index.js');
   const sandbox = await startSandbox({ quiet: true });
   try {
     const sdk = await fetch(sandbox.sdkUrl);

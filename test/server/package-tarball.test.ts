@@ -95,10 +95,10 @@ describe('the packed package', () => {
       'dist/jsx.d.ts',
       'dist/server/index.js',
       'dist/server/index.d.ts',
-      'dist/server/sandbox/index.js',
-      'dist/server/sandbox/index.d.ts',
-      'dist/server/sandbox/sdk/iamport.js',
-      'dist/server/sandbox/sdk/window.js',
+      'dist/sandbox/index.js',
+      'dist/sandbox/index.d.ts',
+      'dist/sandbox/v1/sdk/iamport.js',
+      'dist/sandbox/window/window.js',
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing from the tarball`);
     }
@@ -135,7 +135,7 @@ describe('the packed package', () => {
       assert.ok(url.startsWith(home), `${name} resolves to ${url}, not into the installed package`);
     }
     assert.match(result.resolved['portone-checkout/server'], /\/dist\/server\/index\.js$/);
-    assert.match(result.resolved['portone-checkout/sandbox'], /\/dist\/server\/sandbox\/index\.js$/);
+    assert.match(result.resolved['portone-checkout/sandbox'], /\/dist\/sandbox\/index\.js$/);
     assert.match(result.resolved['portone-checkout/loader.js'], /\/dist\/loader\.js$/);
     assert.match(result.resolved['portone-checkout/portone-checkout.js'], /\/dist\/portone-checkout\.js$/);
     for (const [name, code] of Object.entries(result.refused as Record<string, string | null>)) {

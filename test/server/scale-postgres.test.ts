@@ -34,7 +34,7 @@ import { silentLogger } from '../../server/log.js';
 import { PortOneClient } from '../../server/portone/client.js';
 import { reconcile, type ReconcileReport } from '../../server/reconcile.js';
 import { openStore } from '../../server/store/index.js';
-import type { Fault } from '../../server/sandbox/state.js';
+import type { Fault } from '../../sandbox/index.js';
 import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox } from './helpers.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL || undefined;

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { sameAmount } from '../../server/money.js';
+import { sameAmount } from '../../lib/money.js';
 import { openStore } from '../../server/store/index.js';
 import { MemoryOrderStore } from '../../server/store/memory.js';
 import { MIGRATIONS, type Migration, migrateSqlite, pendingMigrations } from '../../server/store/migrations.js';

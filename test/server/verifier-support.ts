@@ -4,7 +4,7 @@
 // outside (every payment the server saw is the one that settles its order, or refunded in full).
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { sameAmount, subtractAmounts } from '../../server/money.js';
+import { sameAmount, subtractAmounts } from '../../lib/money.js';
 import { type PortOneClient, PortOneRefused } from '../../server/portone/client.js';
 import type { PortOnePayment } from '../../server/portone/schemas.js';
 import type { Disposition } from '../../server/store/types.js';

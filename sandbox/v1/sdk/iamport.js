@@ -138,10 +138,12 @@
     },
     true,
   );
+  // A key dispatched on the page's side did not reach the window, whatever document.activeElement says: the page may
+  // already name the frame while the browser still routes keys to the page (a focus() given a moment ago).
   document.addEventListener(
     'keydown',
     function (event) {
-      if (!pending || document.activeElement === pending.frame) return;
+      if (!pending) return;
       if (event.key === 'Tab') {
         event.preventDefault();
         pending.frame.focus();

@@ -1,0 +1,174 @@
+/**
+ * The one client of the sandbox's control API (`/__sandbox/…`): typed requests and answers over `fetch`, so the
+ * same code drives a sandbox from Node (tests, the bench, the demo server) and from a browser test page (the
+ * control API allows any origin). No Node import here.
+ *
+ *   const control = new SandboxControl(sandbox.url);
+ *   await control.queueScript({ merchant_uid, action: 'decline' });
+ */
+import type { CallLog, ConfigPatch, Fault, NewFault, NewScript, SandboxConfig, SandboxDescription, WebhookLog, WindowScript } from './control-api.js';
+import type { NewPayment, PaymentChange, PaymentList } from './v1/control-api.js';
+import type { Payment } from './v1/payment-object.js';
+
+export type ControlMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** An answer whatever its status: the parsed JSON body (the text when it is not JSON; undefined when empty). */
+export interface ControlAnswer<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A control call that did not succeed (not 2xx); `body` is the answer, `{status: 'error', message}` normally. */
+export class SandboxControlError extends Error {
+  override name = 'SandboxControlError';
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${method} /__sandbox${path} → ${status} ${JSON.stringify(body)}`);
+  }
+}
+
+export interface SandboxControlOptions {
+  /** Give up on a call after this long (default: never). */
+  timeoutMs?: number;
+}
+
+export class SandboxControl {
+  /** `baseUrl`: the sandbox's base URL (`Sandbox.url`), without `/__sandbox`. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: SandboxControlOptions = {},
+  ) {}
+
+  /**
+   * Any control call, answered whatever its status (for tests of refusals). `body` goes as JSON; a string goes as
+   * written (to see how the API refuses a malformed body).
+   */
+  async request<T = unknown>(method: ControlMethod, path: string, body?: unknown): Promise<ControlAnswer<T>> {
+    const response = await fetch(`${this.baseUrl}/__sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: this.options.timeoutMs === undefined ? undefined : AbortSignal.timeout(this.options.timeoutMs),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: parsed(text) as T };
+  }
+
+  /** Any control call that must succeed (2xx): its body, else a SandboxControlError. */
+  async call<T = unknown>(method: ControlMethod, path: string, body?: unknown): Promise<T> {
+    const answer = await this.request<T>(method, path, body);
+    if (answer.status < 200 || answer.status > 299) throw new SandboxControlError(method, path, answer.status, answer.body);
+    return answer.body;
+  }
+
+  /** Its URLs, the accepted key and the list of control endpoints. */
+  describe(): Promise<SandboxDescription> {
+    return this.call('GET', '/');
+  }
+
+  /** Forget everything (payments, token, scripts, faults, logs, clock, config) and drop pending webhooks. */
+  async reset(): Promise<void> {
+    await this.call('POST', '/reset');
+  }
+
+  config(): Promise<SandboxConfig> {
+    return this.call('GET', '/config');
+  }
+
+  /** Change the fields given (`reset` brings back the defaults); answers the whole config. */
+  configure(patch: ConfigPatch): Promise<SandboxConfig> {
+    return this.call('PUT', '/config', patch);
+  }
+
+  /** A payment made without a browser, `paid` unless told otherwise (PortOne notifies as it would). */
+  createPayment(input: NewPayment): Promise<Payment> {
+    return this.call('POST', '/payments', input);
+  }
+
+  /** The newest payments first, at most `limit` (1 to 1000, default 100). */
+  payments(limit?: number): Promise<PaymentList> {
+    return this.call('GET', limit === undefined ? '/payments' : `/payments?limit=${limit}`);
+  }
+
+  payment(impUid: string): Promise<Payment> {
+    return this.call('GET', `/payments/${encodeURIComponent(impUid)}`);
+  }
+
+  /** Pay a `ready` payment (a deposit into its virtual account), fail it, or cancel it from the console. */
+  changePayment(impUid: string, change: PaymentChange): Promise<Payment> {
+    return this.call('PATCH', `/payments/${encodeURIComponent(impUid)}`, change);
+  }
+
+  async scripts(): Promise<WindowScript[]> {
+    return (await this.call<{ scripts: WindowScript[] }>('GET', '/scripts')).scripts;
+  }
+
+  /** A choice the next payment window for `merchant_uid` (any, when absent) makes by itself. */
+  queueScript(script: NewScript): Promise<WindowScript> {
+    return this.call('POST', '/scripts', script);
+  }
+
+  async clearScripts(): Promise<void> {
+    await this.call('DELETE', '/scripts');
+  }
+
+  async faults(): Promise<Fault[]> {
+    return (await this.call<{ faults: Fault[] }>('GET', '/faults')).faults;
+  }
+
+  /** A fault on the REST calls it matches: latency, a 5xx, a dropped connection, an expired token. */
+  addFault(fault: NewFault): Promise<Fault> {
+    return this.call('POST', '/faults', fault);
+  }
+
+  async removeFault(id: number): Promise<void> {
+    await this.call('DELETE', `/faults/${id}`);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.call('DELETE', '/faults');
+  }
+
+  /** Expire the current access token now; `expired` is false when none was issued. */
+  expireToken(): Promise<{ expired: boolean }> {
+    return this.call('POST', '/token/expire');
+  }
+
+  /** Move PortOne's clock; answers its new time (UNIX seconds). */
+  async advanceClock(seconds: number): Promise<number> {
+    return (await this.call<{ now: number }>('POST', '/clock', { advance_seconds: seconds })).now;
+  }
+
+  /** The REST calls received: counts by route, and the newest calls whose path starts with `pathPrefix`. */
+  calls(pathPrefix?: string): Promise<CallLog> {
+    return this.call('GET', pathPrefix === undefined ? '/calls' : `/calls?path=${encodeURIComponent(pathPrefix)}`);
+  }
+
+  async clearCalls(): Promise<void> {
+    await this.call('DELETE', '/calls');
+  }
+
+  /** The webhooks sent (each attempt), oldest first. */
+  webhooks(): Promise<WebhookLog> {
+    return this.call('GET', '/webhooks');
+  }
+
+  async clearWebhooks(): Promise<void> {
+    await this.call('DELETE', '/webhooks');
+  }
+}
+
+function parsed(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
