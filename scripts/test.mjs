@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check and build, then every suite (browser, server, end-to-end), each in its own process with its
-// own output, then one total. The last line is `N passed, N failed` over all suites. A suite that crashes,
+// `npm test`: type-check, lint and build, then every suite (browser, server, end-to-end), each in its own process
+// with its own output, then one total. The last line is `N passed, N failed` over all suites. A suite that crashes,
 // or that runs no test, fails the run.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ const node = process.execPath;
 
 const suites = [
   { name: 'typecheck', kind: 'check', cmd: ['npm', 'run', '--silent', 'typecheck'] },
+  // The house rules (eslint.config.mjs): which part of the tree may import which, and who reads the environment.
+  { name: 'lint', kind: 'check', cmd: ['npm', 'run', '--silent', 'lint'] },
   // The build is tested too: the package's own `exports` are imported by the server suite.
   { name: 'build', kind: 'check', cmd: ['npm', 'run', '--silent', 'build'] },
   // The published declarations, as an app sees them (test/types: @ts-expect-error cases included), and the server's
