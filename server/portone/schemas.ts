@@ -27,7 +27,7 @@ const optionalTime = unixTime.default(0);
 const optionalText = z.string().nullable().default(null);
 /**
  * An amount as PortOne sends it: a JSON number, an integer for KRW, a decimal for USD and the like.
- * Compare and add such amounts with `server/money.ts`, never with float arithmetic.
+ * Compare and add such amounts with `lib/money.ts`, never with float arithmetic.
  */
 const amount = z.number(); // zod 4 numbers refuse NaN and the infinities; money.ts compares any other exactly
 

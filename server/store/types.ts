@@ -56,7 +56,7 @@ export interface OrderItem {
 /** One PortOne payment seen for an order. */
 export interface PaymentEntry {
   imp_uid: string;
-  /** As PortOne said, exact (`server/money.ts`). */
+  /** As PortOne said, exact (`lib/money.ts`). */
   amount: number;
   currency: string;
   /** PortOne's status when last seen: `ready`, `paid`, `cancelled`, `failed`. */
@@ -88,7 +88,7 @@ export interface Fulfilment {
 
 export interface Order {
   merchant_uid: string;
-  /** As the server priced it; compare with `server/money.ts`, never with float arithmetic. */
+  /** As the server priced it; compare with `lib/money.ts`, never with float arithmetic. */
   amount: number;
   currency: string;
   name: string | null;
