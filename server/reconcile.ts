@@ -41,8 +41,8 @@ export interface ReconcileReport {
 
 /**
  * The order payments are settled in: paid ones first (the earliest paid settles the order, the later ones are
- * duplicates), then issued accounts, then the rest; so a failed first attempt can never close an order that a
- * later attempt paid.
+ * duplicates), then issued accounts, then the rest; so an expired virtual account can never close an order that a
+ * later attempt paid (any other failed attempt closes nothing).
  */
 function settlingOrder(a: PortOnePayment, b: PortOnePayment): number {
   const rank = (p: PortOnePayment) => (p.status === 'paid' ? 0 : p.status === 'ready' ? 1 : 2);

@@ -201,9 +201,10 @@ function answerFromOrder(order: Order, payment: PortOnePayment, moved: boolean):
 
 /**
  * A payment that holds no money: record it (`not_paid`), and let it move the order where it speaks for the order:
- * the failure of the order's attempt fails it; a cancel made on PortOne's console of the payment that settled the
- * order (or of a real payment nobody had settled yet) cancels it. A cancelled payment with the wrong amount, or a
- * cancelled second payment of a paid order, is a refund (ours, or one that raced ours): answered as such.
+ * the expiry of the order's own virtual account fails it (any other failed attempt leaves the order open for another
+ * try); a cancel made on PortOne's console of the payment that settled the order (or of a real payment nobody had
+ * settled yet) cancels it. A cancelled payment with the wrong amount, or a cancelled second payment of a paid
+ * order, is a refund (ours, or one that raced ours): answered as such.
  */
 async function settleNotLive(deps: SettleDeps, order: Order, payment: PortOnePayment, entry: PaymentEntry | undefined, via: TransitionVia): Promise<SettleOutcome> {
   const own = order.imp_uid === payment.imp_uid;
@@ -216,20 +217,9 @@ async function settleNotLive(deps: SettleDeps, order: Order, payment: PortOnePay
     case 'ready':
       return notPaid('ready', 'The payment is not complete yet.');
     case 'failed':
-      // An attempt at another price is not this order's attempt (a tampered window): it closes nothing.
-      return notPaid(
-        'failed',
-        payment.fail_reason ?? 'The payment failed.',
-        hasOrdersPrice(payment, order)
-          ? {
-              to: 'failed',
-              from: ['ready', 'vbank_issued'],
-              // A ready order has no payment yet; an issued account fails only by its own payment (it expired).
-              fromImpUid: [null, payment.imp_uid],
-              via,
-            }
-          : undefined,
-      );
+      // A failed attempt holds no money and PortOne takes another on the same merchant_uid (a declined card, then
+      // another card): it leaves a ready order ready. Only the order's own virtual account, expired, fails the order.
+      return notPaid('failed', payment.fail_reason ?? 'The payment failed.', { to: 'failed', from: ['vbank_issued'], fromImpUid: [payment.imp_uid], via });
     default: {
       // cancelled
       const message = payment.cancel_reason ?? 'The payment was cancelled.';

@@ -7,7 +7,9 @@
 //   server stored (GET /payments/:merchant_uid: state, history, the payments PortOne took and what became of each,
 //   the fulfilment), what the demo's onPaid hook shipped, and the webhooks PortOne sent for it;
 // - a payment the server refunded as a forgery leaves the order open: the element is pointed at that order
-//   (`merchant-uid`) so the next press pays it again, until the cart changes or it is paid;
+//   (`merchant-uid`) so the next press pays it again, until the cart changes or it is paid. A declined attempt
+//   leaves its order `ready` too (the server fails an order only when its virtual account expires, shown as such),
+//   but nothing points the element at it: the next press opens a new order;
 // - the scenario panel (offline sandbox only) scripts the next payment window, switches the sandbox to its mobile
 //   behaviour, loses the buyer's return, breaks PortOne or the shop's shipping, or edits the element's amount as
 //   someone would in the browser's devtools. The window's choice and the mobile switch are this tab's own: the page
@@ -62,7 +64,7 @@
         vbank: '다음 결제창: 잠시 뒤 가상계좌를 발급합니다. 입금은 나중에 합니다.', tamper: '다음 결제창: 잠시 뒤 구매자가 ₩1,000만 결제합니다. 서버가 알아채고 환불하며, 주문은 열린 채로 남습니다.',
       },
       devtoolsArmed: function (amount) { return '결제 버튼의 amount가 이제 ' + amount + '입니다. 결제 버튼을 누르면 서버가 자기 가격과 비교합니다.'; },
-      states: { ready: '결제 대기', vbank_issued: '입금 대기', paid: '결제 완료', failed: '결제 실패', cancelled: '취소됨' },
+      states: { ready: '결제 대기', vbank_issued: '입금 대기', paid: '결제 완료', failed: '가상계좌 만료', cancelled: '취소됨' },
       via: { prepare: '주문 생성 (prepare)', complete: '결제 확인 (complete)', webhook: 'PortOne 웹훅', reconcile: '대사 (reconcile)', console: '관리자 콘솔' },
       dispositions: {
         settled: '이 주문의 결제', refunded_forgery: '금액 위조 · 환불됨', refunded_duplicate: '중복 결제 · 환불됨',
@@ -133,7 +135,7 @@
         vbank: 'Next window: issues a virtual account in a moment; the deposit comes later.', tamper: 'Next window: in a moment the buyer pays only ₩1,000. The server notices and refunds it; the order stays open.',
       },
       devtoolsArmed: function (amount) { return "The pay button's amount is now " + amount + '. Press it: the server compares it with its own price.'; },
-      states: { ready: 'Awaiting payment', vbank_issued: 'Awaiting deposit', paid: 'Paid', failed: 'Failed', cancelled: 'Cancelled' },
+      states: { ready: 'Awaiting payment', vbank_issued: 'Awaiting deposit', paid: 'Paid', failed: 'Virtual account expired', cancelled: 'Cancelled' },
       via: { prepare: 'Order created (prepare)', complete: 'Payment verified (complete)', webhook: 'PortOne webhook', reconcile: 'Reconcile', console: 'Admin console' },
       dispositions: {
         settled: 'Pays this order', refunded_forgery: 'Wrong amount · refunded', refunded_duplicate: 'Second payment · refunded',

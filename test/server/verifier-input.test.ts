@@ -85,13 +85,18 @@ describe('POST /payments/prepare', () => {
   for (const [what, payment] of [
     ['paid', { status: 'paid', pay_method: 'card' }],
     ['vbank_issued', { status: 'ready', pay_method: 'vbank' }],
-    ['failed', { status: 'failed', pay_method: 'card' }],
+    // An order fails only when its virtual account expires (a failed card attempt leaves it ready).
+    ['failed', { status: 'ready', pay_method: 'vbank', expires: true }],
   ] as const) {
     test(`an order no longer ready (${what}) → 409 even with the same amount; the order unchanged`, async () => {
       const merchant_uid = uid('prep');
       assert.equal((await v.prepare({ merchant_uid, amount: 2000 })).status, 201);
-      const p = await v.sandbox.createPayment({ merchant_uid, amount: 2000, ...payment });
+      const p = await v.sandbox.createPayment({ merchant_uid, amount: 2000, status: payment.status, pay_method: payment.pay_method });
       await v.post('/payments/complete', { imp_uid: p.imp_uid, merchant_uid });
+      if ('expires' in payment) {
+        await v.sandbox.ok('PATCH', `/payments/${p.imp_uid}`, { status: 'failed' });
+        await v.post('/payments/complete', { imp_uid: p.imp_uid, merchant_uid });
+      }
       const before = await orderOf(v, merchant_uid);
       assert.equal(before.state, what);
       const answer = await v.prepare({ merchant_uid, amount: 2000 });

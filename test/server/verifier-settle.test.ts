@@ -334,7 +334,8 @@ for (const store of STORES) {
         });
 
         for (const status of ['failed', 'cancelled'] as const) {
-          test(`${status} → 402 ${status}; nothing cancelled, no fulfilment, the order ${status}, recorded not_paid`, async () => {
+          const after = status === 'failed' ? 'still ready (another attempt may pay it)' : status;
+          test(`${status} → 402 ${status}; nothing cancelled, no fulfilment, the order ${after}, recorded not_paid`, async () => {
             const spy = spyCancel(v);
             try {
               const merchant_uid = await preparedOrder(v, 9000);
@@ -348,9 +349,10 @@ for (const store of STORES) {
               }
               assert.equal(spy.requests.length, 0);
               const order = await orderOf(v, merchant_uid);
-              assert.equal(order.state, status);
-              // A payment cancelled before anyone settled it was cancelled on PortOne's console.
-              assert.deepEqual(trail(order), ['ready/prepare', status === 'failed' ? `failed/${via}` : 'cancelled/console']);
+              // A failed attempt holds no money and PortOne takes another on the same merchant_uid: the order stays
+              // open. A payment cancelled before anyone settled it was cancelled on PortOne's console.
+              assert.equal(order.state, status === 'failed' ? 'ready' : 'cancelled');
+              assert.deepEqual(trail(order), status === 'failed' ? ['ready/prepare'] : ['ready/prepare', 'cancelled/console']);
               assert.equal(hooks(v, merchant_uid), 0);
               await assertMoneyKept(v, merchant_uid, { [payment.imp_uid]: 'not_paid' });
             } finally {
@@ -432,18 +434,20 @@ for (const store of STORES) {
     describe('forged webhooks (the body is only a hint)', () => {
       for (const form of [false, true]) {
         const kind = form ? 'form' : 'JSON';
-        test(`${kind}: says paid, PortOne says failed → 200, the order failed, never paid; a payment afterwards is refunded (closed)`, async () => {
+        test(`${kind}: says paid, PortOne says failed → 200, the order never paid and still ready; the correct payment afterwards settles it`, async () => {
           const merchant_uid = await preparedOrder(v, 6000);
           const payment = await v.sandbox.createPayment({ merchant_uid, amount: 6000, status: 'failed' });
           assertHandled(await webhook(v, { imp_uid: payment.imp_uid, merchant_uid, status: 'paid' }, form));
-          const order = await orderOf(v, merchant_uid);
-          assert.equal(order.state, 'failed', 'PortOne’s word, not the body’s');
-          assert.equal(hooks(v, merchant_uid), 0);
-          // SPEC §4: a payment for a failed order is refunded.
+          // PortOne’s word, not the body’s: not paid, no fulfilment; and a failed attempt (an unsigned webhook can
+          // name anyone's) closes nothing.
+          await assertUntouched(v, merchant_uid);
           const late = await v.sandbox.createPayment({ merchant_uid, amount: 6000, status: 'paid' });
-          assertRefunded(await v.post('/payments/complete', { imp_uid: late.imp_uid, merchant_uid }), 'closed');
-          assert.equal(hooks(v, merchant_uid), 0);
-          await assertMoneyKept(v, merchant_uid, { [payment.imp_uid]: 'not_paid', [late.imp_uid]: 'refunded_closed' });
+          const answer = await v.post('/payments/complete', { imp_uid: late.imp_uid, merchant_uid });
+          assert.equal(answer.status, 200, JSON.stringify(answer.body));
+          assert.equal(answer.body.status, 'paid');
+          assert.deepEqual(trail(await orderOf(v, merchant_uid)), ['ready/prepare', 'paid/complete']);
+          await assertMoneyKept(v, merchant_uid, { [payment.imp_uid]: 'not_paid', [late.imp_uid]: 'settled' });
+          await assertFulfilledOnce(v, merchant_uid);
         });
 
         test(`${kind}: says paid, PortOne says ready (window still open) → 200, the order unchanged`, async () => {
@@ -1206,10 +1210,12 @@ for (const store of STORES) {
       await assertFulfilledOnce(v, merchant_uid);
     });
 
-    test('a correct payment for an order failed by another payment → refunded at PortOne, 409 closed; a closed virtual account too', async () => {
+    test('a correct payment for an order failed (its virtual account expired) → refunded at PortOne, 409 closed; another virtual account too', async () => {
       const merchant_uid = await preparedOrder(v, 4300);
-      const failed = await v.sandbox.createPayment({ merchant_uid, amount: 4300, status: 'failed' });
-      assert.equal((await v.post('/payments/complete', { imp_uid: failed.imp_uid, merchant_uid })).body.status, 'failed');
+      const expired = await v.sandbox.createPayment({ merchant_uid, amount: 4300, status: 'ready', pay_method: 'vbank' });
+      assert.equal((await v.post('/payments/complete', { imp_uid: expired.imp_uid, merchant_uid })).body.status, 'ready');
+      await v.sandbox.ok('PATCH', `/payments/${expired.imp_uid}`, { status: 'failed' });
+      assert.equal((await v.post('/payments/complete', { imp_uid: expired.imp_uid, merchant_uid })).body.status, 'failed');
       const card = await v.sandbox.createPayment({ merchant_uid, amount: 4300, status: 'paid' });
       assertRefunded(await v.post('/payments/complete', { imp_uid: card.imp_uid, merchant_uid }), 'closed');
       const account = await v.sandbox.createPayment({ merchant_uid, amount: 4300, status: 'ready', pay_method: 'vbank' });
@@ -1217,9 +1223,10 @@ for (const store of STORES) {
       await assertCancelledAtPortOne(v, card.imp_uid, [4300]);
       await assertCancelledAtPortOne(v, account.imp_uid, [4300]);
       const order = await orderOf(v, merchant_uid);
-      assert.deepEqual(trail(order), ['ready/prepare', 'failed/complete']);
+      assert.deepEqual(trail(order), ['ready/prepare', 'vbank_issued/complete', 'failed/complete']);
       assert.equal(order.fulfilment.state, 'none');
-      await assertMoneyKept(v, merchant_uid, { [failed.imp_uid]: 'not_paid', [card.imp_uid]: 'refunded_closed', [account.imp_uid]: 'refunded_closed' });
+      // The expired account keeps the entry it settled the order with (vbank_issued); no money was ever in it.
+      await assertMoneyKept(v, merchant_uid, { [expired.imp_uid]: 'settled', [card.imp_uid]: 'refunded_closed', [account.imp_uid]: 'refunded_closed' });
     });
 
     test('a failed attempt at another price (a tampered window) closes nothing: the order stays ready and the correct payment settles it', async () => {
