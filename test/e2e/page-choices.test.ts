@@ -64,7 +64,8 @@ describe('the page’s own sandbox choices (window.portoneSandbox)', { timeout: 
   });
 
   it('a script paying another amount shows in the window, then pays it', TEST, async () => {
-    await choose(page, { script: { action: 'amount', amount: 1000, delay_ms: 300 } });
+    // The window acts by itself after delay_ms: long enough for the test to read it first on a busy machine.
+    await choose(page, { script: { action: 'amount', amount: 1000, delay_ms: 3000 } });
     await requestPay(page, params(uniqueMerchantUid('amt')));
     const frame = await paymentFrame(page);
     await frame.getByText('스크립트된 선택: amount').waitFor();
