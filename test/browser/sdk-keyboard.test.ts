@@ -1,7 +1,7 @@
 // A person operates the payment window with the keyboard alone: no script, real key presses (sendKeys
 // goes through the browser's input pipeline into the focused cross-origin frame).
 import { expect, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys } from './keyboard.js';
 import { loadedPaymentFrame, loadSdk, payment, type Rsp, uniqueMerchantUid } from './sandbox.js';
 
 /** Open an unscripted window; resolves once it has loaded, with the promise of the callback. */
