@@ -128,6 +128,19 @@
     frame.focus();
   }
 
+  /**
+   * Focus the window's frame from a key handler. Firefox refuses focus() on a cross-origin (out-of-process) frame
+   * while it dispatches a key event to the page, and takes it a task later; other engines take it at once.
+   * @param {HTMLIFrameElement} frame
+   */
+  function focusWindowFromKey(frame) {
+    frame.focus();
+    if (document.activeElement === frame) return;
+    setTimeout(function () {
+      if (pending && pending.frame === frame && document.activeElement !== frame) frame.focus();
+    }, 0);
+  }
+
   // While the window is open the focus belongs to it, as to any modal dialog. The window keeps Tab and Shift+Tab
   // inside itself; here, the focus that lands on the page anyway (a script's focus(), the frame blurred) goes back
   // to the window, Tab on the page's side goes into it, and Escape on the page's side closes it as Escape inside does.
@@ -146,7 +159,7 @@
       if (!pending) return;
       if (event.key === 'Tab') {
         event.preventDefault();
-        pending.frame.focus();
+        focusWindowFromKey(pending.frame);
       } else if (event.key === 'Escape' && pending.frame.contentWindow) {
         pending.frame.contentWindow.postMessage(JSON.stringify({ action: 'sandbox-close' }), sandboxOrigin);
       }
