@@ -129,6 +129,15 @@
   }
 
   /**
+   * The Tab key, with or without Shift. WebKitGTK names Shift+Tab 'Unidentified' (the X key it gets is ISO_Left_Tab,
+   * which it has no name for), though its code is 'Tab' as everywhere.
+   * @param {KeyboardEvent} event
+   */
+  function isTab(event) {
+    return event.key === 'Tab' || (event.key === 'Unidentified' && event.code === 'Tab');
+  }
+
+  /**
    * Focus the window's frame from a key handler. Firefox refuses focus() on a cross-origin (out-of-process) frame
    * while it dispatches a key event to the page, and takes it a task later; other engines take it at once.
    * @param {HTMLIFrameElement} frame
@@ -157,7 +166,7 @@
     'keydown',
     function (event) {
       if (!pending) return;
-      if (event.key === 'Tab') {
+      if (isTab(event)) {
         event.preventDefault();
         focusWindowFromKey(pending.frame);
       } else if (event.key === 'Escape' && pending.frame.contentWindow) {
