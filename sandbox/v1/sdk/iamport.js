@@ -81,7 +81,16 @@
     if (done.restoreFocus instanceof HTMLElement) done.restoreFocus.focus();
     // Nothing to give it back to (the focus was on <body>): the hidden window must not keep it until it is removed.
     var still = document.activeElement;
-    if (still instanceof HTMLElement && done.overlay.contains(still)) still.blur();
+    if (still instanceof HTMLElement && done.overlay.contains(still)) {
+      still.blur();
+      // WebKit leaves the focus where it is when blur() is called on a frame whose own document has it (HTML's blur()
+      // acts on the focused area, which is inside the frame): the overlay takes it into the page, then lets it go.
+      if (document.activeElement === still) {
+        done.overlay.tabIndex = -1;
+        done.overlay.focus({ preventScroll: true });
+        done.overlay.blur();
+      }
+    }
     // Hidden now, removed a moment later: the frame still has the keyboard focus in the browser when the key that
     // closed it (Enter, Escape) comes up, and a key-up routed to a frame already gone is lost (Chromium's automation
     // then never acknowledges it: 6 of 250 key-ups hung, 0 of 250 with this delay).
