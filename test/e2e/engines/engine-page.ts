@@ -18,6 +18,8 @@ export interface EnginePage {
   evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   /** Real key presses, keys named as Playwright names them. */
   keyboard(action: KeyboardAction): Promise<void>;
+  /** A real left click (pointer down and up) at viewport coordinates. */
+  click(x: number, y: number): Promise<void>;
   close(): Promise<void>;
 }
 

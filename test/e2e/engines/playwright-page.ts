@@ -20,6 +20,7 @@ export async function launchChromium(executablePath: string): Promise<EngineBrow
         url: async () => page.url(),
         evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
         keyboard: async (action) => void (await pageKeyboard(page.keyboard, action, true)),
+        click: (x, y) => page.mouse.click(x, y),
         close: () => context.close(),
       };
     },

@@ -12,7 +12,8 @@ export async function launchFirefox(executablePath: string): Promise<EngineBrows
   });
   return {
     engine: 'firefox',
-    version: await browser.version(),
+    // 'firefox/153.8.0' as Puppeteer names it.
+    version: (await browser.version()).replace(/^firefox\//i, 'Firefox '),
     async newPage(options: PageOptions = {}): Promise<EnginePage> {
       // A context of its own per page: storage (sessionStorage, the sandbox's device choice) starts empty.
       const context = await browser.createBrowserContext();
@@ -24,6 +25,7 @@ export async function launchFirefox(executablePath: string): Promise<EngineBrows
         url: async () => page.url(),
         evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
         keyboard: async (action) => void (await pageKeyboard(page.keyboard, action, false)),
+        click: (x, y) => page.mouse.click(x, y),
         close: () => context.close(),
       };
     },

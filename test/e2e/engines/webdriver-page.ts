@@ -38,6 +38,19 @@ export async function launchWebKit(found: { driverPath?: string; miniBrowserPath
         url: () => session.getUrl(),
         evaluate: (fn, arg) => session.execute(fn as never, arg) as never,
         keyboard: (action) => session.performActions([{ type: 'key', id: 'keyboard', actions: webdriverActions(action) }]),
+        click: (x, y) =>
+          session.performActions([
+            {
+              type: 'pointer',
+              id: 'mouse',
+              parameters: { pointerType: 'mouse' },
+              actions: [
+                { type: 'pointerMove', duration: 0, origin: 'viewport', x: Math.round(x), y: Math.round(y) },
+                { type: 'pointerDown', button: 0 },
+                { type: 'pointerUp', button: 0 },
+              ],
+            },
+          ]),
         close,
       };
     },
