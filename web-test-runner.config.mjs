@@ -1,21 +1,29 @@
 // Browser tests: Chromium, Firefox and WebKit (test/support/browsers.mjs says how each is driven and which are on
 // this machine; TEST_BROWSERS=firefox,webkit picks some), against a real PortOne sandbox started in this process on
-// loopback. Pages learn its URL from `window.SANDBOX_URL`; the merchant's endpoints are in test/support/endpoints.ts.
+// loopback. Pages learn its URL from `window.SANDBOX_URL`. The merchant's side is on the page's own origin: the
+// reference verifier over that sandbox under /__verifier/ (test/support/verifier.ts, same-origin.ts), and the faults
+// it cannot produce under /__test/ (test/support/endpoints.ts).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { tsImport } from 'tsx/esm/api';
 import { browserPlugins, browsers } from './test/support/browsers.mjs';
 import { countReporter } from './test/support/count-reporter.mjs';
 
-const { startSandbox } = await tsImport('./sandbox/index.ts', import.meta.url);
-const { testEndpoints } = await tsImport('./test/support/endpoints.ts', import.meta.url);
+const load = (path) => tsImport(path, import.meta.url);
+const { startSandbox } = await load('./sandbox/index.ts');
+const { startPageVerifier } = await load('./test/support/verifier.ts');
+const { sameOriginVerifier } = await load('./test/support/same-origin.ts');
+const { ReceivedLog } = await load('./test/support/received.ts');
+const { testEndpoints } = await load('./test/support/endpoints.ts');
 const sandbox = await startSandbox({ quiet: true });
+const verifier = await startPageVerifier(sandbox);
+const received = new ReceivedLog();
 
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['development'] },
-  // The merchant's side of the page's origin: verify and prepare endpoints, failing SDK URLs (see the file).
-  middleware: [testEndpoints(sandbox.url)],
+  // The merchant's side of the page's origin: the real verifier, the fault endpoints, what they received.
+  middleware: [received.endpoint(), sameOriginVerifier(verifier.url, received), testEndpoints(received)],
   // One file at a time: they share one sandbox and the machine has two cores.
   concurrency: 1,
   testsFinishTimeout: 180_000,
@@ -25,7 +33,7 @@ export default {
   browsers,
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
-    { name: 'portone-sandbox', serverStop: () => sandbox.close() },
+    { name: 'merchant-and-portone', serverStop: async () => (await verifier.close(), await sandbox.close()) },
     ...browserPlugins,
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>

@@ -4,6 +4,7 @@ import { expect } from '@open-wc/testing';
 import type { PortoneCheckoutElement } from '../../src/index.js';
 import { afterIdle, button, cleanup, clearEndpointCalls, clickToFail, endpointCalls, MERCHANT, mount, nextTask } from './element-helpers.js';
 import { sandboxUrl, uniqueMerchantUid } from './sandbox.js';
+import { PREPARE_URL, VERIFY_URL } from './verifier.js';
 
 type Case = [title: string, attributes: Record<string, string | null>, attribute: string];
 
@@ -61,7 +62,7 @@ describe('<portone-checkout> invalid attributes', () => {
   for (const [title, change, attribute] of CASES) {
     it(`${title} → config failure naming "${attribute}", nothing sent`, async () => {
       const sdkSrc = `${sandboxUrl}/iamport.js?config=${uniqueMerchantUid()}`;
-      const attributes: Record<string, string> = { merchant: MERCHANT, amount: '14000', name: '의자', 'sdk-src': sdkSrc, 'prepare-url': '/__test/prepare', 'verify-url': '/__test/verify' };
+      const attributes: Record<string, string> = { merchant: MERCHANT, amount: '14000', name: '의자', 'sdk-src': sdkSrc, 'prepare-url': PREPARE_URL, 'verify-url': VERIFY_URL };
       for (const [name, value] of Object.entries(change)) {
         if (value === null) delete attributes[name];
         else attributes[name] = value;

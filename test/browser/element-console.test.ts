@@ -4,6 +4,7 @@
 // page's first generated merchant_uid.
 import { expect } from '@open-wc/testing';
 import { cleanup, clickToFail, clickToSucceed, MERCHANT, mount, SDK_URL, sdkReady, spyRequestPay, valid } from './element-helpers.js';
+import { PREPARE_URL, VERIFY_URL, withOrder } from './verifier.js';
 
 /** console.warn calls made while `fn` runs (and still passed on). */
 async function warnings(fn: () => Promise<unknown>): Promise<string[]> {
@@ -26,9 +27,9 @@ describe('<portone-checkout> console hints', () => {
   afterEach(cleanup);
 
   it('a generated merchant_uid is said once per page, not once per payment', async () => {
-    // No prepare-url, no merchant-uid: the element makes one up for every attempt.
-    const attributes = { merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'verify-url': '/__test/verify' };
-    const spy = spyRequestPay({ action: 'approve' });
+    // No prepare-url, no merchant-uid: the element makes one up for every attempt (the verifier learns of each at request_pay).
+    const attributes = { merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'verify-url': VERIFY_URL };
+    const spy = spyRequestPay({ action: 'approve' }, { storeOrder: true });
     try {
       const said = await warnings(async () => {
         await clickToSucceed(mount(attributes));
@@ -47,8 +48,8 @@ describe('<portone-checkout> console hints', () => {
     const spy = spyRequestPay({ action: 'approve' });
     try {
       const said = await warnings(async () => {
-        await clickToSucceed(mount(valid()));
-        await clickToSucceed(mount({ merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'prepare-url': '/__test/prepare', 'verify-url': '/__test/verify' }));
+        await clickToSucceed(mount(await withOrder(valid())));
+        await clickToSucceed(mount({ merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'prepare-url': PREPARE_URL, 'verify-url': VERIFY_URL }));
       });
       expect(said).to.deep.equal([]);
     } finally {

@@ -4,6 +4,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { defineElement, PortoneCheckoutElement, TAG } from '../../src/index.js';
 import { button, cleanup, clickToFail, clickToSucceed, nextTask, valid } from './element-helpers.js';
 import { queueScript } from './sandbox.js';
+import { withOrder } from './verifier.js';
 
 /** console.warn calls made while `fn` runs. */
 async function warnings(fn: () => unknown): Promise<string[]> {
@@ -71,7 +72,7 @@ describe('<portone-checkout> creation', () => {
   });
 
   it('is upgraded when innerHTML adds it later, and pays', async () => {
-    const attributes = valid();
+    const attributes = await withOrder(valid());
     await queueScript({ merchant_uid: attributes['merchant-uid'] as string, action: 'approve' });
     const host = document.createElement('div');
     document.body.append(host);

@@ -19,14 +19,18 @@ import {
   valid,
 } from './element-helpers.js';
 import { payment, paymentsFor, queueScript, type Script } from './sandbox.js';
+import { VERIFY_URL, withOrder } from './verifier.js';
 
-/** An element with valid attributes (plus `extra`) whose next window does `script`. */
+/** An element with valid attributes (plus `extra`), its order stored at the verifier, whose next window does `script`. */
 async function scripted(script: Omit<Script, 'merchant_uid'>, extra: Record<string, string | true> = {}) {
-  const attributes = valid(extra);
+  const attributes = await withOrder(valid(extra));
   const merchantUid = attributes['merchant-uid'] as string;
   await queueScript({ ...script, merchant_uid: merchantUid });
   return { el: mount(attributes), merchantUid };
 }
+
+/** A verify-url that answers this JSON with this status (test/support/endpoints.ts). */
+const answering = (status: number, json: Record<string, unknown>) => `/__test/verify?status=${status}&answer=${encodeURIComponent(JSON.stringify(json))}`;
 
 /** Every failure carries exactly SPEC §3's fields, with a non-empty code and a boolean retryable and cancelled. */
 function expectFailureShape(detail: PaymentFailureDetail): void {
@@ -49,7 +53,8 @@ describe('<portone-checkout> PC flow', () => {
     const events = recordEvents(el);
     const detail = await clickToSucceed(el);
     const p = await payment(detail.impUid);
-    const verification = { status: 'paid', imp_uid: p.imp_uid, merchant_uid: merchantUid, amount: 14000, currency: 'KRW', pay_method: 'card' };
+    // The reference verifier's paid answer (README, Routes): PortOne's payment, and the order's fulfilment.
+    const verification = { status: 'paid', imp_uid: p.imp_uid, merchant_uid: merchantUid, amount: 14000, currency: 'KRW', pay_method: 'card', paid_at: p.paid_at, receipt_url: p.receipt_url, fulfilment: 'done' };
     expect(detail).to.deep.equal({ impUid: p.imp_uid, merchantUid, amount: 14000, status: 'paid', payMethod: 'card', via: 'callback', verification });
     expect(detail.impUid).to.match(/^imp_\d{12}$/);
     expect(p.status).to.equal('paid');
@@ -65,7 +70,7 @@ describe('<portone-checkout> PC flow', () => {
     const { el, merchantUid } = await scripted({ action: 'approve' });
     const { impUid } = await clickToSucceed(el);
     const calls = await endpointCalls();
-    expect(calls).to.deep.equal([{ path: '/__test/verify', query: '', body: { imp_uid: impUid, merchant_uid: merchantUid } }]);
+    expect(calls).to.deep.equal([{ path: VERIFY_URL, query: '', body: { imp_uid: impUid, merchant_uid: merchantUid } }]);
   });
 
   it('IMP.init(merchant) before every request_pay, even after the page de-initialised the SDK', async () => {
@@ -88,7 +93,7 @@ describe('<portone-checkout> PC flow', () => {
 
   it('without verify-url, it verifies at /payments/complete', async () => {
     const { el } = await scripted({ action: 'approve' }, { 'verify-url': '' });
-    const detail = await clickToFail(el); // the test server has no such route
+    const detail = await clickToFail(el); // the page's origin has no such route (the verifier is under /__verifier/)
     expect(detail).to.deep.include({ stage: 'verify', code: 'http_404' });
     const requests = performance.getEntriesByType('resource').map((e) => e.name);
     expect(requests).to.include(new URL('/payments/complete', location.href).href);
@@ -114,8 +119,9 @@ describe('<portone-checkout> PC flow', () => {
   });
 
   it('amount and payMethod come from the verify answer, not from the page', async () => {
-    // The buyer pays a different amount in the window; the test verifier does not compare amounts: the event reports what it says.
-    const { el } = await scripted({ action: 'amount', amount: 100 });
+    // The buyer pays a different amount in the window, and the verify endpoint answers paid with it. The reference
+    // verifier never does (another amount than the order's is a forgery: refunded, 409), so a canned answer says it.
+    const { el } = await scripted({ action: 'amount', amount: 100 }, { 'verify-url': answering(200, { status: 'paid', amount: 100, currency: 'KRW', pay_method: 'card' }) });
     const detail = await clickToSucceed(el);
     expect(detail.amount).to.equal(100);
     expect(detail.verification.amount).to.equal(100);
@@ -220,7 +226,7 @@ describe('<portone-checkout> PC flow', () => {
       expect(failure).to.deep.include({ stage: 'verify', code: 'http_502', retryable: true, merchantUid });
       const spy = spyRequestPay();
       try {
-        el.verifyUrl = '/__test/verify';
+        el.verifyUrl = VERIFY_URL;
         const success = await clickToSucceed(el);
         expect(success.impUid).to.equal(failure.impUid);
         expect(spy.calls, 'no new request_pay').to.deep.equal([]);

@@ -6,6 +6,7 @@ import { sendKeys } from './keyboard.js';
 import type { PortoneCheckoutElement } from '../../src/index.js';
 import { button, cleanup, failureOf, mount, sdkReady, successOf, valid } from './element-helpers.js';
 import { loadedPaymentFrame, queueScript } from './sandbox.js';
+import { withOrder } from './verifier.js';
 
 /** Where the focus is: the element's button, or what else has it. */
 function focusOf(el: PortoneCheckoutElement): string {
@@ -35,7 +36,7 @@ describe('<portone-checkout> focus', () => {
 
   for (const action of ['approve', 'close'] as const) {
     it(`${action} (mouse): the button had the focus → it has it again once the window has closed`, async () => {
-      const attributes = valid();
+      const attributes = await withOrder(valid());
       await queueScript({ merchant_uid: attributes['merchant-uid'] as string, action, delay_ms: 300 });
       const el = mount(attributes);
       el.focus();
@@ -50,7 +51,7 @@ describe('<portone-checkout> focus', () => {
     });
 
     it(`${action} (mouse): the focus was on <body> (a click does not focus a button in Safari) → the button`, async () => {
-      const attributes = valid();
+      const attributes = await withOrder(valid());
       await queueScript({ merchant_uid: attributes['merchant-uid'] as string, action, delay_ms: 300 });
       const el = mount(attributes);
       (document.activeElement as HTMLElement | null)?.blur();
@@ -80,7 +81,7 @@ describe('<portone-checkout> focus', () => {
   });
 
   it('keyboard alone: Enter on the button, Enter in the window approves, the focus is back on the button', async () => {
-    const el = mount(valid());
+    const el = mount(await withOrder(valid()));
     el.focus();
     const frame = loadedPaymentFrame();
     await sendKeys({ press: 'Enter' });

@@ -1,11 +1,13 @@
 // Helpers for the <portone-checkout> tests: make elements from attribute tables, observe what the real
-// (sandbox) iamport.js was asked without replacing it, read what the page's merchant endpoints received,
-// and wait for the element's own signals (events, the reflected `state`) instead of sleeping.
+// (sandbox) iamport.js was asked without replacing it, read what the page's merchant endpoints (the reference
+// verifier, the fault endpoints) received, and wait for the element's own signals (events, the reflected `state`)
+// instead of sleeping.
 import { oneEvent } from '@open-wc/testing';
 import type { PaymentFailureDetail, PaymentSuccessDetail } from '../../src/events.js';
 import type { PortoneCheckoutElement } from '../../src/portone-checkout-element.js';
 import '../../src/index.js';
 import { queueScript, sandboxUrl, type Script, uniqueMerchantUid } from './sandbox.js';
+import { storeOrder, VERIFY_URL } from './verifier.js';
 
 export const SDK_URL = `${sandboxUrl}/iamport.js`;
 export const MERCHANT = 'imp12345678';
@@ -30,9 +32,12 @@ export function mount(attributes: Attributes = {}): PortoneCheckoutElement {
   return el;
 }
 
-/** Valid attributes paying through the sandbox SDK and the test verifier, with a fresh merchant-uid. */
+/**
+ * Valid attributes paying through the sandbox SDK and verifying at the reference verifier, with a fresh
+ * merchant-uid (that the verifier knows only once `withOrder` stored it).
+ */
 export function valid(extra: Attributes = {}): Attributes {
-  return { merchant: MERCHANT, amount: '14000', name: '노르웨이 회전 의자', 'merchant-uid': uniqueMerchantUid('el'), 'sdk-src': SDK_URL, 'verify-url': '/__test/verify', ...extra };
+  return { merchant: MERCHANT, amount: '14000', name: '노르웨이 회전 의자', 'merchant-uid': uniqueMerchantUid('el'), 'sdk-src': SDK_URL, 'verify-url': VERIFY_URL, ...extra };
 }
 
 /** Remove what create() made and close any payment window left open. */
@@ -126,7 +131,7 @@ export async function afterIdle(): Promise<void> {
   for (let i = 0; i < 2; i++) await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 3000 }));
 }
 
-/** What the page's merchant endpoints (/__test/verify, /__test/prepare) received, oldest first. */
+/** What the page's merchant endpoints (the verifier under /__verifier/, the faults under /__test/) received, oldest first. */
 export interface Received {
   path: string;
   query: string;
@@ -149,17 +154,24 @@ export interface RequestPaySpy {
 
 /**
  * Record every IMP.request_pay call and pass it on to the real sandbox SDK unchanged. With `script`, first queue
- * that window choice for the call's own merchant_uid (which the test may not know: generated or prepared).
+ * that window choice for the call's own merchant_uid (which the test may not know: generated or prepared). With
+ * `storeOrder`, first store that order at the verifier too, at the call's amount and currency (a merchant_uid the
+ * element generated: a server that learns of its orders some other way).
  */
-export function spyRequestPay(script?: Omit<Script, 'merchant_uid'>): RequestPaySpy {
+export function spyRequestPay(script?: Omit<Script, 'merchant_uid'>, { storeOrder: store = false } = {}): RequestPaySpy {
   const IMP = window.IMP;
   if (!IMP) throw new Error('spyRequestPay: load the SDK first');
   const real = IMP.request_pay;
   const calls: Record<string, unknown>[] = [];
   IMP.request_pay = function (params, callback) {
     calls.push(structuredClone(params ?? {}));
-    if (!script) return real.call(IMP, params, callback);
-    void queueScript({ ...script, merchant_uid: String(params?.merchant_uid) }).then(() => real.call(IMP, params, callback));
+    if (!script && !store) return real.call(IMP, params, callback);
+    const merchant_uid = String(params?.merchant_uid);
+    void (async () => {
+      if (store) await storeOrder({ merchant_uid, amount: Number(params?.amount), currency: String(params?.currency ?? 'KRW') });
+      if (script) await queueScript({ ...script, merchant_uid });
+      real.call(IMP, params, callback);
+    })();
   };
   return { calls, restore: () => void (IMP.request_pay = real) };
 }

@@ -17,7 +17,8 @@ import {
   successOf,
   USER_CANCEL_MSG,
 } from './element-helpers.js';
-import { control, uniqueMerchantUid } from './sandbox.js';
+import { control, payment, uniqueMerchantUid } from './sandbox.js';
+import { storeOrder, VERIFY_URL } from './verifier.js';
 
 const original = location.href;
 
@@ -31,15 +32,16 @@ function land(query: Record<string, string>, own = ''): string {
   return before;
 }
 
-/** A real payment at the sandbox, as if the buyer had just paid on a phone. */
+/** An order the verifier stored, and a real payment of it at the sandbox, as if the buyer had just paid on a phone. */
 async function paid(status: 'paid' | 'failed' = 'paid', amount = 14000): Promise<{ imp_uid: string; merchant_uid: string }> {
   const merchant_uid = uniqueMerchantUid('land');
+  await storeOrder({ merchant_uid, amount });
   const p = await control<{ imp_uid: string }>('/payments', 'POST', { merchant_uid, amount, status, pay_method: 'card', channel: 'mobile' });
   return { imp_uid: p.imp_uid, merchant_uid };
 }
 
 const landingElement = (extra: Record<string, string> = {}) =>
-  create({ merchant: MERCHANT, amount: '14000', 'sdk-src': SDK_URL, 'verify-url': '/__test/verify', ...extra });
+  create({ merchant: MERCHANT, amount: '14000', 'sdk-src': SDK_URL, 'verify-url': VERIFY_URL, ...extra });
 
 describe('<portone-checkout> mobile landing', () => {
   beforeEach(clearEndpointCalls);
@@ -66,6 +68,7 @@ describe('<portone-checkout> mobile landing', () => {
       await null; // the claim waits one microtask, to weigh every element upgraded in the same pass
       expect(location.href, 'cleaned at once').to.equal(clean);
       const detail = await success;
+      const { paid_at, receipt_url } = await payment(imp_uid);
       expect(detail).to.deep.equal({
         impUid: imp_uid,
         merchantUid: merchant_uid,
@@ -73,10 +76,11 @@ describe('<portone-checkout> mobile landing', () => {
         status: 'paid',
         payMethod: 'card',
         via: 'redirect',
-        verification: { status: 'paid', imp_uid, merchant_uid, amount: 14000, currency: 'KRW', pay_method: 'card' },
+        // The reference verifier's paid answer (README, Routes): PortOne's payment, and the order's fulfilment.
+        verification: { status: 'paid', imp_uid, merchant_uid, amount: 14000, currency: 'KRW', pay_method: 'card', paid_at, receipt_url, fulfilment: 'done' },
       });
       expect(location.href).to.equal(clean);
-      expect(await endpointCalls()).to.deep.equal([{ path: '/__test/verify', query: '', body: { imp_uid, merchant_uid } }]);
+      expect(await endpointCalls()).to.deep.equal([{ path: VERIFY_URL, query: '', body: { imp_uid, merchant_uid } }]);
     });
   }
 
@@ -227,7 +231,7 @@ describe('<portone-checkout> mobile landing', () => {
     document.body.append(el);
     expect(await failure).to.deep.include({ stage: 'verify', code: 'http_502', retryable: true, via: 'redirect', impUid: imp_uid, merchantUid: merchant_uid });
     expect(location.href, 'cleaned even though verification failed').to.equal(clean);
-    el.verifyUrl = '/__test/verify';
+    el.verifyUrl = VERIFY_URL;
     const success = successOf(el);
     click(el);
     expect(await success).to.deep.include({ impUid: imp_uid, merchantUid: merchant_uid, via: 'redirect', status: 'paid' });

@@ -5,6 +5,7 @@ import { expect } from '@open-wc/testing';
 import type { PortoneCheckoutElement } from '../../src/index.js';
 import { cleanup, clickToFail, forgetSdk, liveRegion, MERCHANT, mount, sdkReady, valid } from './element-helpers.js';
 import { queueScript, type Script, uniqueMerchantUid } from './sandbox.js';
+import { oneOf, PREPARE_URL } from './verifier.js';
 
 type Attributes = Record<string, string>;
 
@@ -27,10 +28,11 @@ const CASES: Record<string, Case> = {
   'config (invalid attribute)': { attributes: { amount: 'abc' }, ko: '결제 설정 오류입니다.', en: 'Checkout setup error.' },
   'prepare: refused (409)': { attributes: { 'prepare-url': '/__test/prepare?status=409' }, ko: '주문을 만들지 못했습니다.', en: 'The order was not created.', message: 'test endpoint answered 409' },
   'prepare: price_changed': {
-    attributes: { 'prepare-url': '/__test/prepare?price=15000' },
+    // The reference verifier prices the cart at 15,000 KRW; the page shows 14,000.
+    attributes: { 'prepare-url': PREPARE_URL, items: oneOf('priced-15000') },
     ko: '가격이 바뀌어 결제하지 않았습니다. 새 가격: ₩15,000',
     en: 'The price has changed, so nothing was paid. New price: ₩15,000',
-    message: 'the price is now 15000 KRW',
+    message: 'The price is 15000 KRW, not 14000 KRW.',
   },
   'prepare: 5xx': { attributes: { 'prepare-url': '/__test/prepare?status=500' }, ko: '서버 오류입니다. 다시 시도해 주세요.', en: 'Server error. Please try again.', message: 'test endpoint answered 500' },
   'prepare: no answer (network)': { attributes: { 'prepare-url': 'http://127.0.0.1:9/payments/prepare' }, ko: '서버에 연결하지 못했습니다. 다시 시도해 주세요.', en: 'The server did not answer. Please try again.' },

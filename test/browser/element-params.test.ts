@@ -3,6 +3,7 @@
 import { expect } from '@open-wc/testing';
 import { cleanup, create, failureOf, MERCHANT, mount, type RequestPaySpy, SDK_URL, sdkReady, spyRequestPay, successOf, USER_CANCEL_MSG } from './element-helpers.js';
 import { payment, queueScript, uniqueMerchantUid } from './sandbox.js';
+import { storeOrder, VERIFY_URL } from './verifier.js';
 
 type Case = [title: string, attributes: Record<string, string | true>, expected: Record<string, unknown>];
 
@@ -51,7 +52,7 @@ describe('<portone-checkout> attributes → request_pay parameters', () => {
 
   /** Pay once with these attributes (the sandbox closes the window); what request_pay received. */
   async function requested(attributes: Record<string, string | true>, params?: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const el = create({ merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'verify-url': '/__test/verify', ...attributes });
+    const el = create({ merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'verify-url': VERIFY_URL, ...attributes });
     if (params) el.params = params;
     document.body.append(el);
     const failure = failureOf(el);
@@ -88,7 +89,7 @@ describe('<portone-checkout> attributes → request_pay parameters', () => {
 
   it('properties write the attributes they are read from', async () => {
     const merchantUid = uniqueMerchantUid();
-    const el = create({ 'sdk-src': SDK_URL, 'verify-url': '/__test/verify' });
+    const el = create({ 'sdk-src': SDK_URL, 'verify-url': VERIFY_URL });
     Object.assign(el, { merchant: MERCHANT, amount: 5000, merchantUid, buyerEmail: 'a@b.c', cardQuota: '3', digital: true, customData: { a: 1 } });
     document.body.append(el);
     const failure = failureOf(el);
@@ -104,7 +105,7 @@ describe('<portone-checkout> attributes → request_pay parameters', () => {
   });
 
   it('without merchant-uid, each attempt gets a new id of at most 40 characters', async () => {
-    const el = mount({ merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'verify-url': '/__test/verify' });
+    const el = mount({ merchant: MERCHANT, amount: '1000', 'sdk-src': SDK_URL, 'verify-url': VERIFY_URL });
     for (let i = 0; i < 2; i++) {
       const failure = failureOf(el);
       el.pay().catch(() => {});
@@ -123,7 +124,7 @@ describe('<portone-checkout> attributes → request_pay parameters', () => {
     page.search += `&keep=a%20b&path=/x/y~z&flag`;
     const landing = `${page.href}&imp_uid=imp_000000000001&merchant_uid=old-order&imp_success=true&error_msg=x`;
     // Not connected, so it does not claim the landing: only the default URL is under test here.
-    const el = create({ merchant: MERCHANT, amount: '1000', 'merchant-uid': uniqueMerchantUid(), 'sdk-src': SDK_URL, 'verify-url': '/__test/verify' });
+    const el = create({ merchant: MERCHANT, amount: '1000', 'merchant-uid': uniqueMerchantUid(), 'sdk-src': SDK_URL, 'verify-url': VERIFY_URL });
     history.replaceState(history.state, '', landing);
     try {
       const failure = failureOf(el);
@@ -138,6 +139,7 @@ describe('<portone-checkout> attributes → request_pay parameters', () => {
   it('what PortOne records: name, buyer fields, custom_data as a JSON string, pay_method, currency, amount', async () => {
     spy.restore();
     const merchantUid = uniqueMerchantUid();
+    await storeOrder({ merchant_uid: merchantUid, amount: 14000 });
     await queueScript({ merchant_uid: merchantUid, action: 'approve' });
     const el = mount({
       merchant: MERCHANT,
@@ -151,7 +153,7 @@ describe('<portone-checkout> attributes → request_pay parameters', () => {
       'pay-method': 'card',
       currency: 'KRW',
       'sdk-src': SDK_URL,
-      'verify-url': '/__test/verify',
+      'verify-url': VERIFY_URL,
     });
     const success = successOf(el);
     el.pay().catch(() => {});

@@ -4,6 +4,7 @@
 import { expect } from '@open-wc/testing';
 import { cleanup, clearEndpointCalls, clickToFail, clickToSucceed, endpointCalls, liveRegion, MERCHANT, mount, type RequestPaySpy, SDK_URL, sdkReady, spyRequestPay, recordStates } from './element-helpers.js';
 import { payment, uniqueMerchantUid } from './sandbox.js';
+import { oneOf, PREPARE_URL, storeOrder, VERIFY_URL } from './verifier.js';
 
 describe('<portone-checkout> prepare-url', () => {
   let spy: RequestPaySpy;
@@ -25,17 +26,28 @@ describe('<portone-checkout> prepare-url', () => {
     name: '의자',
     'sdk-src': SDK_URL,
     'prepare-url': prepareUrl,
-    'verify-url': '/__test/verify',
+    'verify-url': VERIFY_URL,
     ...extra,
   });
 
+  /**
+   * A prepare-url that answers this JSON (test/support/endpoints.ts), and that order stored at the verifier, which
+   * then verifies its payment. For answers the reference verifier never gives: another amount or currency than the
+   * page's is its 409 price_changed, never a 201.
+   */
+  async function answeringPrepare(answer: { merchant_uid: string; amount: number; currency?: string }): Promise<string> {
+    await storeOrder(answer);
+    return `/__test/prepare?answer=${encodeURIComponent(JSON.stringify(answer))}`;
+  }
+
   it('pays with the merchant_uid and amount the server answered', async () => {
-    const el = mount(attributes('/__test/prepare?amount=15000'));
+    const prepareUrl = await answeringPrepare({ merchant_uid: uniqueMerchantUid('prep_'), amount: 15000 });
+    const el = mount(attributes(prepareUrl));
     const states = recordStates(el);
     const detail = await clickToSucceed(el);
     expect(states(), 'waiting for prepare-url is `loading`').to.deep.equal(['loading', 'paying', 'verifying', 'success']);
     const [prepareCall, verifyCall] = await endpointCalls();
-    expect(prepareCall).to.deep.equal({ path: '/__test/prepare', query: 'amount=15000', body: { amount: 14000, currency: 'KRW', name: '의자' } });
+    expect(prepareCall).to.deep.equal({ path: '/__test/prepare', query: prepareUrl.split('?')[1], body: { amount: 14000, currency: 'KRW', name: '의자' } });
     expect(spy.calls).to.have.length(1);
     const prepared = spy.calls[0].merchant_uid as string;
     expect(prepared).to.match(/^prep_/);
@@ -45,9 +57,20 @@ describe('<portone-checkout> prepare-url', () => {
     expect((await payment(detail.impUid)).amount).to.equal(15000);
   });
 
+  it('pays with the merchant_uid the reference verifier made for the order', async () => {
+    const el = mount(attributes(PREPARE_URL));
+    const detail = await clickToSucceed(el);
+    const [prepareCall, verifyCall] = await endpointCalls();
+    expect(prepareCall).to.deep.equal({ path: PREPARE_URL, query: '', body: { amount: 14000, currency: 'KRW', name: '의자' } });
+    const made = spy.calls[0].merchant_uid as string;
+    expect(made, 'order_ + time + 96 random bits').to.match(/^order_[0-9a-z]+_[0-9a-f]{24}$/);
+    expect(detail).to.deep.include({ merchantUid: made, amount: 14000, status: 'paid' });
+    expect(verifyCall).to.deep.equal({ path: VERIFY_URL, query: '', body: { imp_uid: detail.impUid, merchant_uid: made } });
+  });
+
   it('sends the page’s merchant-uid to the server, which may keep it', async () => {
     const merchantUid = uniqueMerchantUid();
-    const el = mount(attributes('/__test/prepare', { 'merchant-uid': merchantUid }));
+    const el = mount(attributes(PREPARE_URL, { 'merchant-uid': merchantUid }));
     const detail = await clickToSucceed(el);
     expect((await endpointCalls())[0].body).to.deep.equal({ amount: 14000, currency: 'KRW', name: '의자', merchant_uid: merchantUid });
     expect(detail).to.deep.include({ merchantUid, amount: 14000 });
@@ -59,7 +82,7 @@ describe('<portone-checkout> prepare-url', () => {
   ];
 
   it('sends the items to prepare-url, never to request_pay', async () => {
-    const el = mount(attributes('/__test/prepare', { items: JSON.stringify(ITEMS) }));
+    const el = mount(attributes(PREPARE_URL, { items: JSON.stringify(ITEMS) }));
     await clickToSucceed(el);
     expect((await endpointCalls())[0].body).to.deep.equal({ amount: 14000, currency: 'KRW', name: '의자', items: ITEMS });
     expect(spy.calls[0]).not.to.have.property('items');
@@ -67,7 +90,7 @@ describe('<portone-checkout> prepare-url', () => {
   });
 
   it('an array assigned to the items property is sent as the same items', async () => {
-    const el = mount(attributes('/__test/prepare'));
+    const el = mount(attributes(PREPARE_URL));
     (el as unknown as { items: unknown }).items = ITEMS;
     expect(el.items).to.equal(JSON.stringify(ITEMS));
     await clickToSucceed(el);
@@ -75,20 +98,23 @@ describe('<portone-checkout> prepare-url', () => {
   });
 
   it('an empty items attribute sends no items', async () => {
-    const el = mount(attributes('/__test/prepare', { items: '' }));
+    const el = mount(attributes(PREPARE_URL, { items: '' }));
     await clickToSucceed(el);
     expect((await endpointCalls())[0].body).to.deep.equal({ amount: 14000, currency: 'KRW', name: '의자' });
   });
 
   it('without prepare-url the items go nowhere', async () => {
+    // The element makes the merchant_uid up: the verifier learns of that order at request_pay.
+    spy.restore();
+    spy = spyRequestPay({ action: 'approve' }, { storeOrder: true });
     const el = mount({ ...attributes(''), items: JSON.stringify(ITEMS) });
     await clickToSucceed(el);
-    expect((await endpointCalls()).map((c) => c.path)).to.deep.equal(['/__test/verify']);
+    expect((await endpointCalls()).map((c) => c.path)).to.deep.equal([VERIFY_URL]);
     expect(spy.calls[0]).not.to.have.property('items');
   });
 
   it('sends the page’s currency, in ISO 4217’s upper case, with a decimal amount as written', async () => {
-    const el = mount(attributes('/__test/prepare?currency=USD', { amount: '10.5', currency: 'usd' }));
+    const el = mount(attributes(PREPARE_URL, { amount: '10.5', currency: 'usd' }));
     const detail = await clickToSucceed(el);
     expect((await endpointCalls())[0].body).to.deep.equal({ amount: 10.5, currency: 'USD', name: '의자' });
     expect(spy.calls[0]).to.include({ amount: 10.5, currency: 'USD' });
@@ -96,7 +122,7 @@ describe('<portone-checkout> prepare-url', () => {
   });
 
   it('pays in the currency the server answered (the sandbox refuses another)', async () => {
-    const el = mount(attributes('/__test/prepare?amount=10&currency=USD'));
+    const el = mount(attributes(await answeringPrepare({ merchant_uid: uniqueMerchantUid(), amount: 10, currency: 'USD' })));
     const detail = await clickToSucceed(el);
     expect(spy.calls[0]).to.include({ amount: 10, currency: 'USD' });
     expect((await payment(detail.impUid)).currency).to.equal('USD');
@@ -104,7 +130,9 @@ describe('<portone-checkout> prepare-url', () => {
 
   it('an answer without currency keeps the page’s', async () => {
     const merchantUid = uniqueMerchantUid();
-    const el = mount(attributes(`/__test/prepare?answer=${encodeURIComponent(JSON.stringify({ merchant_uid: merchantUid, amount: 12 }))}`, { amount: '10', currency: 'USD' }));
+    const prepareUrl = `/__test/prepare?answer=${encodeURIComponent(JSON.stringify({ merchant_uid: merchantUid, amount: 12 }))}`;
+    await storeOrder({ merchant_uid: merchantUid, amount: 12, currency: 'USD' });
+    const el = mount(attributes(prepareUrl, { amount: '10', currency: 'USD' }));
     const detail = await clickToSucceed(el);
     expect(spy.calls[0]).to.include({ merchant_uid: merchantUid, amount: 12, currency: 'USD' });
     expect(detail).to.deep.include({ merchantUid, amount: 12 });
@@ -120,16 +148,16 @@ describe('<portone-checkout> prepare-url', () => {
   }
 
   it('the server’s own price, when the page shows it, is paid', async () => {
-    const el = mount(attributes('/__test/prepare?price=14000'));
+    const el = mount(attributes(PREPARE_URL, { items: oneOf('priced-14000') }));
     expect(await clickToSucceed(el)).to.deep.include({ amount: 14000, status: 'paid' });
   });
 
   it('409 price_changed → stage prepare, price_changed, not retryable, with the server’s price; nothing paid', async () => {
-    const el = mount(attributes('/__test/prepare?price=15000'));
+    const el = mount(attributes(PREPARE_URL, { items: oneOf('priced-15000') }));
     const detail = await clickToFail(el);
-    expect(detail).to.deep.equal({ stage: 'prepare', code: 'price_changed', message: 'the price is now 15000 KRW', retryable: false, cancelled: false, amount: 15000, currency: 'KRW' });
+    expect(detail).to.deep.equal({ stage: 'prepare', code: 'price_changed', message: 'The price is 15000 KRW, not 14000 KRW.', retryable: false, cancelled: false, amount: 15000, currency: 'KRW' });
     expect(spy.calls, 'request_pay never called').to.deep.equal([]);
-    expect((await endpointCalls()).map((c) => c.path)).to.deep.equal(['/__test/prepare']);
+    expect((await endpointCalls()).map((c) => c.path)).to.deep.equal([PREPARE_URL]);
     expect(liveRegion(el).textContent).to.equal('가격이 바뀌어 결제하지 않았습니다. 새 가격: ₩15,000');
 
     // The page shows the new price, and the buyer pays it.
@@ -138,7 +166,7 @@ describe('<portone-checkout> prepare-url', () => {
   });
 
   it('price_changed says the new price in the element’s language and currency', async () => {
-    const el = mount(attributes('/__test/prepare?price=12.5&currency=USD', { amount: '10', currency: 'USD', lang: 'en' }));
+    const el = mount(attributes(PREPARE_URL, { items: oneOf('priced-12.5-usd'), amount: '10', currency: 'USD', lang: 'en' }));
     expect(await clickToFail(el)).to.deep.include({ code: 'price_changed', amount: 12.5, currency: 'USD' });
     expect(liveRegion(el).textContent).to.equal('The price has changed, so nothing was paid. New price: $12.50');
   });

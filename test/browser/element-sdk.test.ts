@@ -19,6 +19,7 @@ import {
   valid,
 } from './element-helpers.js';
 import { queueScript, uniqueMerchantUid } from './sandbox.js';
+import { VERIFY_URL, withOrder } from './verifier.js';
 
 /** A test-endpoint SDK URL (404, hang, no-imp) no other test has requested. */
 const failing = (kind: '404' | 'hang' | 'no-imp') => new URL(`/__test/sdk/${kind}.js?r=${uniqueMerchantUid()}`, location.href).href;
@@ -32,7 +33,7 @@ describe('<portone-checkout> iamport.js loading', () => {
     const host = document.createElement('div');
     const elements = Array.from({ length: 20 }, () =>
       // An unknown PG: the SDK answers at once (F1001) without opening a window, so all 20 can call request_pay.
-      create({ merchant: MERCHANT, amount: '1000', pg: 'nonexistent_pg', 'merchant-uid': uniqueMerchantUid(), 'sdk-src': sdkSrc, 'verify-url': '/__test/verify' }),
+      create({ merchant: MERCHANT, amount: '1000', pg: 'nonexistent_pg', 'merchant-uid': uniqueMerchantUid(), 'sdk-src': sdkSrc, 'verify-url': VERIFY_URL }),
     );
     host.append(...elements);
     document.body.append(host);
@@ -60,7 +61,7 @@ describe('<portone-checkout> iamport.js loading', () => {
     await new Promise((resolve, reject) => document.head.append(Object.assign(document.createElement('script'), { src: uniqueSdkUrl(), onload: resolve, onerror: reject })));
     const IMP = window.IMP!;
     const sdkSrc = failing('404');
-    const attributes = valid({ 'sdk-src': sdkSrc });
+    const attributes = await withOrder(valid({ 'sdk-src': sdkSrc }));
     await queueScript({ merchant_uid: attributes['merchant-uid'] as string, action: 'approve' });
     const el = mount(attributes);
     await clickToSucceed(el);
@@ -92,7 +93,7 @@ describe('<portone-checkout> iamport.js loading', () => {
 
   it('sdk-src 404 → stage sdk, sdk_error, retryable; a click retries; a working sdk-src then pays', async () => {
     const sdkSrc = failing('404');
-    const attributes = valid({ 'sdk-src': sdkSrc });
+    const attributes = await withOrder(valid({ 'sdk-src': sdkSrc }));
     const el = mount(attributes);
     const events = recordEvents(el);
     // A failed warm-up is silent.

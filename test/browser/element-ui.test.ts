@@ -28,13 +28,14 @@ import {
   valid,
 } from './element-helpers.js';
 import { queueScript } from './sandbox.js';
+import { withOrder } from './verifier.js';
 
 const ko = texts('ko');
 const en = texts('en');
 
-/** A mounted element with valid attributes whose next window does `action` (after `delay_ms`). */
+/** A mounted element with valid attributes, its order stored at the verifier, whose next window does `action` (after `delay_ms`). */
 async function scripted(action: 'approve' | 'decline' | 'close', delay_ms = 0, extra: Record<string, string> = {}) {
-  const attributes = valid(extra);
+  const attributes = await withOrder(valid(extra));
   await queueScript({ merchant_uid: attributes['merchant-uid'] as string, action, delay_ms });
   return mount(attributes);
 }
@@ -347,8 +348,8 @@ describe('<portone-checkout> behaviour', () => {
       // Only pay() hears of it; like every stage-config detail it is not retryable (SPEC §3).
       expect(await outcome, 'pay() is told it was abandoned').to.include({ stage: 'config', code: 'aborted', retryable: false });
 
-      // The next click pays the new amount.
-      const spy = spyRequestPay({ action: 'approve' });
+      // The next click pays the new amount (the order, stored at request_pay, costs it).
+      const spy = spyRequestPay({ action: 'approve' }, { storeOrder: true });
       try {
         const success = await clickToSucceed(el);
         expect(success.amount).to.equal(15000);

@@ -3,6 +3,7 @@
 import { expect } from '@open-wc/testing';
 import type { PortoneCheckoutElement } from '../../src/index.js';
 import { control, sandboxUrl, uniqueMerchantUid } from './sandbox.js';
+import { storeOrder, VERIFY_URL } from './verifier.js';
 
 const LOADER = '/dist/loader.js';
 
@@ -102,10 +103,11 @@ describe('dist/loader.js', () => {
   ] as const) {
     it(`one malformed sdk-src (${title}) on the first element fails only that element; the loader loads the rest`, async () => {
       const merchantUid = uniqueMerchantUid('loader');
+      await storeOrder({ merchant_uid: merchantUid, amount: 3000 });
       await control('/scripts', 'POST', { merchant_uid: merchantUid, action: 'approve' });
       frame = await openPage({
         body: `<portone-checkout id="bad" merchant="imp12345678" amount="1000" sdk-src="${malformed}"></portone-checkout>
-          <portone-checkout id="good" merchant="imp12345678" amount="3000" merchant-uid="${merchantUid}" sdk-src="${sandboxUrl}/iamport.js" verify-url="/__test/verify"></portone-checkout>`,
+          <portone-checkout id="good" merchant="imp12345678" amount="3000" merchant-uid="${merchantUid}" sdk-src="${sandboxUrl}/iamport.js" verify-url="${VERIFY_URL}"></portone-checkout>`,
       });
       const errors: unknown[] = [];
       frame.win.addEventListener('error', (e) => errors.push(e.error ?? e.message));
@@ -127,12 +129,13 @@ describe('dist/loader.js', () => {
   it('works on a page with a strict CSP nonce: the bundle and iamport.js get the nonce, and a payment goes through', async () => {
     const nonce = `n${Math.random().toString(36).slice(2)}`;
     const merchantUid = uniqueMerchantUid('csp');
+    await storeOrder({ merchant_uid: merchantUid, amount: 3000 });
     await control('/scripts', 'POST', { merchant_uid: merchantUid, action: 'approve' });
     // The page as a merchant writes it: the loader tag with the nonce, then the element.
     frame = await openPage({
       nonce,
       body: `<script nonce="${nonce}" src="${LOADER}" async></script>
-        <portone-checkout merchant="imp12345678" amount="3000" merchant-uid="${merchantUid}" sdk-src="${sandboxUrl}/iamport.js" verify-url="/__test/verify"></portone-checkout>`,
+        <portone-checkout merchant="imp12345678" amount="3000" merchant-uid="${merchantUid}" sdk-src="${sandboxUrl}/iamport.js" verify-url="${VERIFY_URL}"></portone-checkout>`,
     });
     // Without the nonce the page refuses scripts: the policy is in force.
     let refused = false;

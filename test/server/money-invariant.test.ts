@@ -26,19 +26,17 @@
 // restarting it each time. PostgreSQL (TEST_DATABASE_URL; else one loud SKIPPED line): three verifier processes on
 // one schema; its crash run kills one of them once. MONEY_SEED=n replays a seed (printed): the same stories, faults
 // and kill points (which request a fault or a kill hits still depends on timing); MONEY_ORDERS=n changes the number
-// of orders per run (default 200). The verifiers are fixtures/money-child.ts, the shop fixtures/money-shop.ts, the
-// receiver fixtures/standard-webhooks.ts.
+// of orders per run (default 200). The verifier processes are fixtures/verifier-child.ts running the shop of
+// fixtures/money-shop.ts (the in-process app runs it too); the receiver is fixtures/standard-webhooks.ts.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createLogger, silentLogger } from '../../server/log.js';
 import { addAmounts, sameAmount } from '../../lib/money.js';
@@ -47,14 +45,14 @@ import { reconcile, type ReconcileReport } from '../../server/reconcile.js';
 import { openStore } from '../../server/store/index.js';
 import type { Order, OrderStore } from '../../server/store/types.js';
 import { type SandboxClient, startTestSandbox } from './helpers.js';
-import { createShopApp, FULFILMENT_SECRET, mulberry32, refusingFetch, shopPricing } from './fixtures/money-shop.js';
+import { createShopApp, FULFILMENT_SECRET, refusingFetch, shopPricing } from './fixtures/money-shop.js';
 import { type FulfilmentReceiver, startFulfilmentReceiver } from './fixtures/standard-webhooks.js';
+import { mulberry32, startChildVerifier } from './fixtures/verifier-processes.js';
 import { holdsMoney } from './verifier-support.js';
 
 const SEED = process.env.MONEY_SEED ? Number(process.env.MONEY_SEED) : 20_240_611;
 const ORDERS = Number(process.env.MONEY_ORDERS ?? 200);
 const PG_URL = process.env.TEST_DATABASE_URL || undefined;
-const CHILD = fileURLToPath(new URL('./fixtures/money-child.ts', import.meta.url));
 /** Stories in flight at once. */
 const WORKERS = 6;
 /** The share of cancels PortOne refuses during the sequence (never during the drain). */
@@ -199,42 +197,28 @@ interface StoreSetup {
 }
 
 async function startChild(name: string, setup: StoreSetup, sandbox: SandboxClient, receiver: FulfilmentReceiver, seed: number): Promise<Verifier> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: {
-      ...process.env,
-      DATABASE_URL: setup.url,
-      ...(setup.schema ? { PG_SCHEMA: setup.schema } : {}),
-      SANDBOX_URL: sandbox.url,
-      FULFILMENT_URL: receiver.url,
-      REFUSE_CANCELS: String(REFUSE_CANCELS),
-      SEED: String(seed),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = await startChildVerifier({
+    name,
+    databaseUrl: setup.url,
+    schema: setup.schema,
+    // Two or three processes × 8 connections stay well inside the test cluster's max_connections.
+    poolSize: 8,
+    sandboxUrl: sandbox.url,
+    // Errors only: injected faults make the client and the deliverer warn all the time, which is expected here.
+    logLevel: 'error',
+    shop: { fulfilmentUrl: receiver.url, refuseCancels: REFUSE_CANCELS, seed },
   });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  const timer = new AbortController(); // a pending 30 s timer would hold the test process open
-  const ready = await Promise.race([
-    new Promise<{ url: string; pid: number }>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)))),
-    exited.then((how) => Promise.reject(new Error(`verifier ${name} exited (${how}) before listening: ${stderr}`))),
-    sleep(30_000, undefined, { signal: timer.signal }).then(() => Promise.reject(new Error(`verifier ${name} did not start: ${stderr}`))),
-  ]).finally(() => timer.abort());
   const verifier: Verifier = {
-    name: `${name}(${ready.pid})`,
-    sender: `child:${ready.pid}`,
-    url: ready.url,
+    name: `${name}(${child.pid})`,
+    sender: `child:${child.pid}`,
+    url: child.url,
     alive: true,
-    child,
-    exited,
-    stderr: () => stderr,
+    child: child.process,
+    exited: child.exited,
+    stderr: child.stderr,
     stop: async () => {
       verifier.alive = false;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const wait = new AbortController();
-      await Promise.race([exited, sleep(5_000, undefined, { signal: wait.signal }).catch(() => undefined)]).finally(() => wait.abort());
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await child.stop();
     },
   };
   return verifier;

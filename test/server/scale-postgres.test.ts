@@ -19,16 +19,14 @@
 //
 // Needs TEST_DATABASE_URL (scripts/pg-cluster.sh starts a throwaway server); each run uses a fresh schema, dropped
 // afterwards. SCALE_SEED=n replays a seed (the seed is printed); SCALE_ORDERS=n changes the number of payments.
-// The verifiers are test/server/fixtures/verifier-pg-child.ts; the sandbox runs in this process.
+// The verifiers are test/server/fixtures/verifier-child.ts over the PostgreSQL store (its fulfilment hook logging each
+// delivery); the sandbox runs in this process.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { silentLogger } from '../../server/log.js';
 import { PortOneClient } from '../../server/portone/client.js';
@@ -36,9 +34,9 @@ import { reconcile, type ReconcileReport } from '../../server/reconcile.js';
 import { openStore } from '../../server/store/index.js';
 import type { Fault } from '../../sandbox/index.js';
 import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox } from './helpers.js';
+import { type ChildVerifier, mulberry32, readHookLogs, startChildVerifier } from './fixtures/verifier-processes.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL || undefined;
-const CHILD = fileURLToPath(new URL('./fixtures/verifier-pg-child.ts', import.meta.url));
 const ORDERS = Number(process.env.SCALE_ORDERS ?? 1000);
 /** Payments in flight at once (each with up to three settle requests). */
 const CONCURRENCY = 30;
@@ -56,17 +54,6 @@ if (!PG_URL) {
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded randomness: the fault plan comes from the seed, each payment's routing from the seed and its index, so a
 // failing run replays with the same faults at the same points (which call a fault hits still depends on timing).
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface PlannedFault {
   /** Posted when the payment with this index starts. */
@@ -112,16 +99,10 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-interface Verifier {
-  name: string;
-  url: string;
-  pid: number;
-  process: ChildProcess;
+interface Verifier extends ChildVerifier {
   hookLog: string;
   /** False from the moment the test decides to kill it: no request is routed to it after that. */
   alive: boolean;
-  stderr: () => string;
-  exited: Promise<NodeJS.Signals | number | null>;
 }
 
 type Kind = 'prepare' | 'complete' | 'webhook';
@@ -154,9 +135,9 @@ function registerTests(pgUrl: string): void {
   const admin = new pg.Pool({ connectionString: pgUrl, max: 2 });
   const dir = mkdtempSync(join(tmpdir(), 'scale-postgres-'));
   const schemas: string[] = [];
-  const children: ChildProcess[] = [];
+  const children: ChildVerifier[] = [];
   after(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { process: child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
     await admin.end();
     rmSync(dir, { recursive: true, force: true });
@@ -164,45 +145,23 @@ function registerTests(pgUrl: string): void {
 
   async function startVerifier(name: string, schema: string, sandbox: SandboxClient): Promise<Verifier> {
     const hookLog = join(dir, `${schema}-${name}.hooks`);
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, DATABASE_URL: pgUrl, PG_SCHEMA: schema, SANDBOX_URL: sandbox.url, HOOK_LOG: hookLog, HOOK_WORK_MS: String(HOOK_WORK_MS) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = await startChildVerifier({
+      name,
+      databaseUrl: pgUrl,
+      schema,
+      // Three processes × 10 connections stay well inside a default max_connections of 100.
+      poolSize: 10,
+      sandboxUrl: sandbox.url,
+      // Errors only: injected faults make the client warn on every retried call, which is expected here.
+      logLevel: 'error',
+      // One test client makes every prepare: no per-address limit.
+      prepareRateLimit: 0,
+      // Fast polls and retries; the lease (2 s, renewed while an attempt runs) keeps attempts apart.
+      fulfilment: { pollMs: 100, backoffMs: 50, maxBackoffMs: 500, leaseMs: 2_000 },
+      hook: { log: hookLog, workMs: HOOK_WORK_MS },
     });
     children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-    const timer = new AbortController(); // a pending 30 s timer would hold the test process open after the tests
-    const ready = await Promise.race([
-      new Promise<{ url: string; pid: number }>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)))),
-      exited.then((how) => Promise.reject(new Error(`verifier ${name} exited (${how}) before listening: ${stderr}`))),
-      sleep(30_000, undefined, { signal: timer.signal }).then(() => Promise.reject(new Error(`verifier ${name} did not start: ${stderr}`))),
-    ]).finally(() => timer.abort());
-    return { name, url: ready.url, pid: ready.pid, process: child, hookLog, alive: true, stderr: () => stderr, exited };
-  }
-
-  /** merchant_uid → the deliveries made for it (the pid whose hook acted, and when), oldest first, one entry per line. */
-  function hookRuns(files: string[]): { runs: Map<string, Array<{ pid: string; at: number }>>; lines: number; torn: number } {
-    const runs = new Map<string, Array<{ pid: string; at: number }>>();
-    let lines = 0;
-    let torn = 0;
-    for (const file of files) {
-      if (!existsSync(file)) continue;
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        if (!line) continue;
-        let entry: { pid: number; merchant_uid: string; at: number };
-        try {
-          entry = JSON.parse(line);
-        } catch {
-          torn++; // a line cut by a SIGKILL mid-write (appendFileSync is one write(2); not seen so far)
-          continue;
-        }
-        lines++;
-        runs.set(entry.merchant_uid, [...(runs.get(entry.merchant_uid) ?? []), { pid: String(entry.pid), at: entry.at }]);
-      }
-    }
-    for (const list of runs.values()) list.sort((a, b) => a.at - b.at);
-    return { runs, lines, torn };
+    return Object.assign(child, { hookLog, alive: true });
   }
 
   async function scenario(label: string, kill: boolean): Promise<void> {
@@ -419,7 +378,7 @@ function registerTests(pgUrl: string): void {
         FROM $schema.orders o JOIN $schema.order_history h USING (merchant_uid) GROUP BY o.merchant_uid`);
       type Row = { merchant_uid: string; state: string; imp_uid: string | null; fulfilment_state: string; fulfilment_at: string | null; states: string[] };
       const stored = new Map((rows as Row[]).map((r) => [r.merchant_uid, r]));
-      const hooks = hookRuns(hookFiles);
+      const hooks = readHookLogs(hookFiles);
 
       // ---- assertions
       const fives = [...stats.statuses].filter(([key]) => / 5\d\d$/.test(key) && !key.endsWith(' 502'));
@@ -446,11 +405,11 @@ function registerTests(pgUrl: string): void {
         if (runs.length === 0) problems.push(`${p.merchant_uid}: never delivered`);
         if (runs.length === 2) twice.push(p.merchant_uid);
         if (runs.length > 2 || (runs.length === 2 && !kill)) problems.push(`${p.merchant_uid}: delivered ${runs.length} times (${JSON.stringify(runs)})`);
-        if (kill && runs.some((r) => r.pid === String(victim.pid)) && order.fulfilment_at !== null && Date.parse(order.fulfilment_at) > killedAtMs) cutAfterEffect.push(p.merchant_uid);
+        if (kill && runs.some((r) => r.pid === victim.pid) && order.fulfilment_at !== null && Date.parse(order.fulfilment_at) > killedAtMs) cutAfterEffect.push(p.merchant_uid);
         if (runs.length === 2) {
           // The repeat: the victim's delivery first (before it died), then a live process's, after the kill.
           const [first, second] = runs;
-          if (first!.pid !== String(victim.pid) || first!.at > killedAtMs || second!.pid === String(victim.pid) || second!.at < killedAtMs) {
+          if (first!.pid !== victim.pid || first!.at > killedAtMs || second!.pid === victim.pid || second!.at < killedAtMs) {
             problems.push(`${p.merchant_uid}: delivered twice, not as a kill mid-delivery explains: ${JSON.stringify(runs)} (killed at ${killedAtMs})`);
           }
         }
@@ -501,12 +460,7 @@ function registerTests(pgUrl: string): void {
       }
       throw error;
     } finally {
-      for (const v of verifiers) {
-        if (v.process.exitCode === null && v.process.signalCode === null) v.process.kill('SIGTERM');
-      }
-      const timer = new AbortController();
-      await Promise.race([Promise.all(verifiers.map((v) => v.exited)), sleep(5_000, undefined, { signal: timer.signal }).catch(() => {})]).finally(() => timer.abort());
-      for (const v of verifiers) if (v.process.exitCode === null && v.process.signalCode === null) v.process.kill('SIGKILL');
+      await Promise.all(verifiers.map((v) => v.stop()));
       await sandbox.sandbox.close();
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     }

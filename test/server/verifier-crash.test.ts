@@ -5,17 +5,15 @@
 // left (and never delivers: SPEC §4 *Fulfilment*), and a restarted verifier delivers what was owed: every payment
 // settled once (one `paid` history entry), every delivery made at least once, and twice only where the kill fell
 // between the hook's effect and the attempt's `done` (the one at-least-once window), never before the dead
-// process's lease ran out. The sandbox runs in this process; the verifier is test/server/fixtures/verifier-child.ts.
+// process's lease ran out. The sandbox runs in this process; the verifier is test/server/fixtures/verifier-child.ts
+// (a SQLite file, the fulfilment hook logging each delivery, the crash switches).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
 import { after, afterEach, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { silentLogger } from '../../server/log.js';
 import { PortOneClient } from '../../server/portone/client.js';
@@ -25,25 +23,14 @@ import { openStore } from '../../server/store/index.js';
 import type { Order, OrderStore } from '../../server/store/types.js';
 import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox, uid, waitFor } from './helpers.js';
 import { assertConsistent, mustGet, trail } from './fixtures/tools.js';
+import { type ChildVerifier, type Crash, readHookLogs, startChildVerifier } from './fixtures/verifier-processes.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/verifier-child.ts', import.meta.url));
-/** The child's delivery lease (fixtures/verifier-child.ts). */
+/** The children's delivery lease. */
 const LEASE_MS = 2_000;
-
-type Crash = 'before-paid-write' | 'after-paid-write' | 'in-hook-before-effect' | 'in-hook-after-effect';
-
-interface Child {
-  url: string;
-  pid: number;
-  process: ChildProcess;
-  stderr: () => string;
-  /** Resolves with the signal (or exit code) the process ended with. */
-  exited: Promise<NodeJS.Signals | number | null>;
-}
 
 let sandbox: SandboxClient;
 let dir: string;
-const children: ChildProcess[] = [];
+const children: ChildVerifier[] = [];
 const stores: OrderStore[] = [];
 
 before(async () => {
@@ -51,7 +38,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'verifier-crash-'));
 });
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { process: child } of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const store of stores.splice(0)) await store.close();
 });
 after(async () => {
@@ -65,23 +52,20 @@ function files(): { db: string; hooks: string } {
   return { db: join(dir, `${name}.db`), hooks: join(dir, `${name}.hooks`) };
 }
 
-async function startChild(paths: { db: string; hooks: string }, crash?: Crash, hookWorkMs = 0): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, DB_FILE: paths.db, HOOK_LOG: paths.hooks, SANDBOX_URL: sandbox.url, HOOK_WORK_MS: String(hookWorkMs), ...(crash ? { CRASH: crash } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** A verifier over the test's SQLite file, its hook logging to the test's file, killing itself at `crash` if given. */
+async function startChild(paths: { db: string; hooks: string }, crash?: Crash, hookWorkMs = 0): Promise<ChildVerifier> {
+  const child = await startChildVerifier({
+    name: crash ? `crashing (${crash})` : 'verifier',
+    databaseUrl: `sqlite:${paths.db}`,
+    sandboxUrl: sandbox.url,
+    logLevel: 'warn',
+    // Fast retries, as a test needs them; the lease is what keeps attempts apart.
+    fulfilment: { pollMs: 50, backoffMs: 20, maxBackoffMs: 200, leaseMs: LEASE_MS },
+    hook: { log: paths.hooks, workMs: hookWorkMs },
+    crash,
   });
   children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  // The start-up timeout is cancelled once the race is decided: a pending timer would hold the test file open.
-  const giveUp = new AbortController();
-  const ready = await Promise.race([
-    new Promise<{ url: string; pid: number }>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)))),
-    exited.then((how) => Promise.reject(new Error(`the verifier exited (${how}) before listening: ${stderr}`))),
-    sleep(30_000, undefined, { signal: giveUp.signal }).then(() => Promise.reject(new Error(`the verifier did not start: ${stderr}`))),
-  ]).finally(() => giveUp.abort());
-  return { url: ready.url, pid: ready.pid, process: child, stderr: () => stderr, exited };
+  return child;
 }
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
@@ -96,19 +80,10 @@ async function open(db: string): Promise<OrderStore> {
   return store;
 }
 
-interface HookRun {
-  pid: number;
-  at: number;
-}
-
 /** merchant_uid → the deliveries the hook made for it (one line each, written by the hook itself), oldest first. */
-function hookRuns(hooks: string): Map<string, HookRun[]> {
-  const runs = new Map<string, HookRun[]>();
-  if (!existsSync(hooks)) return runs;
-  for (const line of readFileSync(hooks, 'utf8').split('\n').filter(Boolean)) {
-    const { merchant_uid, pid, at } = JSON.parse(line) as { merchant_uid: string; pid: number; at: number };
-    runs.set(merchant_uid, [...(runs.get(merchant_uid) ?? []), { pid, at }]);
-  }
+function hookRuns(hooks: string) {
+  const { runs, torn } = readHookLogs([hooks]);
+  assert.equal(torn, 0, `every line of ${hooks} is whole`);
   return runs;
 }
 
@@ -134,7 +109,7 @@ function delivered(store: OrderStore, merchantUid: string): Promise<Order> {
 const fulfilmentOf = (order: Order) => ({ state: order.fulfilment.state, attempts: order.fulfilment.attempts });
 
 /** Prepare through the child (the order is stored and registered with PortOne), then pay at PortOne. */
-async function paidOrder(child: Child, amount = 25_000) {
+async function paidOrder(child: ChildVerifier, amount = 25_000) {
   const merchant_uid = uid('crash');
   const prepared = await post(`${child.url}/payments/prepare`, { amount, merchant_uid });
   assert.equal(prepared.status, 201, JSON.stringify(prepared.body));
@@ -143,7 +118,7 @@ async function paidOrder(child: Child, amount = 25_000) {
 }
 
 /** The verify whose process dies under it: the connection closes without an answer. */
-async function verifyDies(child: Child, order: { merchant_uid: string; imp_uid: string }): Promise<void> {
+async function verifyDies(child: ChildVerifier, order: { merchant_uid: string; imp_uid: string }): Promise<void> {
   await assert.rejects(post(`${child.url}/payments/complete`, order), TypeError, 'the connection died without an answer');
   assert.equal(await child.exited, 'SIGKILL', `the verifier was killed: ${child.stderr()}`);
 }
