@@ -1,12 +1,12 @@
-// Browser tests: headless Chromium (Debian's /usr/bin/chromium, or CHROME_PATH) driven by Playwright,
-// against a real PortOne sandbox started in this process on loopback. Pages learn its URL from
-// `window.SANDBOX_URL`. The merchant's side is on the page's own origin: the reference verifier over that
-// sandbox under /__verifier/ (test/support/verifier.ts, same-origin.ts), and the faults it cannot produce under
-// /__test/ (test/support/endpoints.ts).
+// Browser tests: Chromium, Firefox and WebKit (test/support/browsers.mjs says how each is driven and which are on
+// this machine; TEST_BROWSERS=firefox,webkit picks some), against a real PortOne sandbox started in this process on
+// loopback. Pages learn its URL from `window.SANDBOX_URL`. The merchant's side is on the page's own origin: the
+// reference verifier over that sandbox under /__verifier/ (test/support/verifier.ts, same-origin.ts), and the faults
+// it cannot produce under /__test/ (test/support/endpoints.ts).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
-import { playwrightLauncher } from '@web/test-runner-playwright';
 import { tsImport } from 'tsx/esm/api';
+import { browserPlugins, browsers } from './test/support/browsers.mjs';
 import { countReporter } from './test/support/count-reporter.mjs';
 
 const load = (path) => tsImport(path, import.meta.url);
@@ -28,18 +28,13 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 180_000,
   testFramework: { config: { timeout: 15_000 } },
-  browsers: [
-    playwrightLauncher({
-      product: 'chromium',
-      launchOptions: {
-        executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-      },
-    }),
-  ],
+  // The engines one after another, for the same reasons.
+  concurrentBrowsers: 1,
+  browsers,
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
     { name: 'merchant-and-portone', serverStop: async () => (await verifier.close(), await sandbox.close()) },
+    ...browserPlugins,
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
     <html><head><script>window.SANDBOX_URL = ${JSON.stringify(sandbox.url)};</script></head>

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: type-check, lint and build, then every suite (browser, server, end-to-end), each in its own process
 // with its own output, then one total. The last line is `N passed, N failed` over all suites. A suite that crashes,
-// or that runs no test, fails the run.
+// or that runs no test, fails the run. The browser suite runs once per engine (test/support/engines.mjs), each
+// counted apart; an engine missing on this machine is reported as skipped, and fails the run in CI, which has all three.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selectedEngines, skippedLine } from '../test/support/engines.mjs';
 
 const only = process.argv.slice(2);
 const work = mkdtempSync(join(tmpdir(), 'portone-checkout-test-'));
@@ -24,10 +26,17 @@ const suites = [
     [node, 'node_modules/typescript/bin/tsc', '-p', 'test/types/server-sqlite/tsconfig.json'],
   ] },
   { name: 'size', kind: 'check', cmd: [node, 'scripts/size.mjs'] },
-  { name: 'browser', kind: 'wtr', cmd: [node, 'node_modules/@web/test-runner/dist/bin.js'] },
+  // One process per engine: its own count and time, its own sandbox, and one engine's crash leaves the others' results.
+  ...selectedEngines().map((engine) => ({
+    name: `browser:${engine.name}`,
+    group: 'browser',
+    kind: 'wtr',
+    engine,
+    cmd: [node, 'node_modules/@web/test-runner/dist/bin.js'],
+  })),
   { name: 'server', kind: 'node', glob: 'test/server' },
   { name: 'e2e', kind: 'node', glob: 'test/e2e' },
-].filter((s) => only.length === 0 || only.includes(s.name));
+].filter((s) => only.length === 0 || only.includes(s.name) || only.includes(s.group));
 
 function run(cmd, env) {
   return new Promise((resolve) => {
@@ -55,16 +64,26 @@ function tapCounts(file) {
 const results = [];
 for (const suite of suites) {
   console.log(`\n=== ${suite.name} ===`);
+  const started = Date.now();
   let code;
   let counts = { passed: 0, failed: 0, skipped: 0 };
+  if (suite.engine && !suite.engine.found.ok) {
+    // Said at the step and again in the summary, so it cannot scroll by unseen.
+    const line = skippedLine(suite.engine);
+    console.log(line);
+    const inCi = Boolean(process.env.CI) && !['false', '0'].includes(process.env.CI);
+    if (inCi) console.log(`${suite.name}: CI has every engine (.ci/run installs them): a missing one fails the run`);
+    results.push({ name: suite.name, passed: 0, failed: inCi ? 1 : 0, skipped: 0, note: line, seconds: 0 });
+    continue;
+  }
   if (suite.kind === 'check') {
     // Every command runs (each reports its own errors); the step fails when any of them does.
     code = 0;
     for (const cmd of suite.cmds ?? [suite.cmd]) code = (await run(cmd)) || code;
     counts = code === 0 ? { passed: 0, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
   } else if (suite.kind === 'wtr') {
-    const file = join(work, 'browser.json');
-    code = await run(suite.cmd, { TEST_COUNTS_FILE: file });
+    const file = join(work, `${suite.name.replace(':', '-')}.json`);
+    code = await run(suite.cmd, { TEST_COUNTS_FILE: file, TEST_BROWSERS: suite.engine.name });
     if (existsSync(file)) counts = JSON.parse(readFileSync(file, 'utf8'));
   } else {
     const files = testFiles(suite.glob);
@@ -84,11 +103,14 @@ for (const suite of suites) {
     console.log(`${suite.name}: exited with ${code} although no test failed`);
     counts.failed++;
   }
-  results.push({ name: suite.name, ...counts });
+  results.push({ name: suite.name, ...counts, seconds: Math.round((Date.now() - started) / 1000) });
 }
 
 console.log('\n=== summary ===');
-for (const r of results) console.log(`${r.name.padEnd(10)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+for (const r of results) {
+  const counts = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;
+  console.log(`${r.name.padEnd(18)} ${counts.padEnd(36)} ${String(r.seconds).padStart(4)} s${r.note ? `  ${r.note}` : ''}`);
+}
 const total = results.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
 process.exit(total.failed === 0 ? 0 : 1);

@@ -15,6 +15,15 @@
   var targetOrigin = main.dataset.targetOrigin || '*';
   var answered = false;
 
+  /**
+   * The Tab key, with or without Shift. WebKitGTK names Shift+Tab 'Unidentified' (the X key it gets is ISO_Left_Tab,
+   * which it has no name for), though its code is 'Tab' as everywhere.
+   * @param {KeyboardEvent} event
+   */
+  function isTab(event) {
+    return event.key === 'Tab' || (event.key === 'Unidentified' && event.code === 'Tab');
+  }
+
   /** @param {boolean} disabled */
   function setDisabled(disabled) {
     form.querySelectorAll('button, input').forEach(function (el) {
@@ -94,7 +103,7 @@
   }
   if (framed) {
     document.addEventListener('keydown', function (event) {
-      if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (!isTab(event) || event.altKey || event.ctrlKey || event.metaKey) return;
       var list = tabbable();
       var first = list[0];
       var last = list[list.length - 1];
@@ -143,7 +152,7 @@
       function (event) {
         var active = document.activeElement;
         if (answered || !(primary instanceof HTMLButtonElement) || primary.disabled || (active && active !== document.body)) return;
-        if (event.key === 'Tab') {
+        if (isTab(event)) {
           primary.focus(); // the browser's own Tab then moves on from here
         } else if (event.key === 'Enter') {
           event.preventDefault();

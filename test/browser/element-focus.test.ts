@@ -2,7 +2,7 @@
 // the focus is on the button again, not lost on <body>: with the mouse, and with the keyboard alone (real key
 // presses into the sandbox's window, as in sdk-keyboard.test.ts).
 import { expect } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys } from './keyboard.js';
 import type { PortoneCheckoutElement } from '../../src/index.js';
 import { button, cleanup, failureOf, mount, sdkReady, successOf, valid } from './element-helpers.js';
 import { loadedPaymentFrame, queueScript } from './sandbox.js';

@@ -122,8 +122,12 @@ export function nextTask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** After the idle callbacks registered before this call (the element's SDK warm-up) have run. */
+/**
+ * After the idle callbacks registered before this call (the element's SDK warm-up) have run. WebKit (Safari) has no
+ * requestIdleCallback: there the element warms up on a 200 ms timer, and a timer of the same delay set later runs after it.
+ */
 export async function afterIdle(): Promise<void> {
+  if (!('requestIdleCallback' in window)) return new Promise((resolve) => setTimeout(resolve, 200));
   for (let i = 0; i < 2; i++) await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 3000 }));
 }
 

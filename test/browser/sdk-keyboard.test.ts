@@ -1,7 +1,8 @@
 // A person operates the payment window with the keyboard alone: no script, real key presses (sendKeys
 // goes through the browser's input pipeline into the focused cross-origin frame).
 import { expect, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { engine } from './engine.js';
+import { sendKeys } from './keyboard.js';
 import { loadedPaymentFrame, loadSdk, payment, type Rsp, uniqueMerchantUid } from './sandbox.js';
 
 /** Open an unscripted window; resolves once it has loaded, with the promise of the callback. */
@@ -152,10 +153,14 @@ describe('payment window: keyboard only', () => {
       expect(rsp.success).to.equal(false);
     });
 
-    it("with the focus on the page's side (the frame blurred), Tab goes back into the window", async () => {
+    // WebKit does not blur a frame whose own document has the focus (HTML's blur() acts on the focused area, which is
+    // inside the frame): there the focus stays on the window, and the two tests below check that the keys still do.
+    const afterFrameBlur = engine === 'webkit' ? 'the window' : 'the body';
+
+    it("with the focus on the page's side (the frame blurred; WebKit keeps it on the window), Tab goes back into the window", async () => {
       const { frame, result } = await openWindow();
       frame.blur();
-      expect(focusOn(frame, opener)).to.equal('the body');
+      expect(focusOn(frame, opener)).to.equal(afterFrameBlur);
       await sendKeys({ press: 'Tab' });
       // The frame's blur reaches the browser's own record of the focused frame a moment after blur() returns, so the
       // Tab may still be routed into the window (whose trap keeps it there): either way the page's focus ends on the
@@ -165,10 +170,10 @@ describe('payment window: keyboard only', () => {
       expect(rsp.success).to.equal(false);
     });
 
-    it("with the focus on the page's side, Escape closes the window as Escape inside it does", async () => {
+    it("with the focus on the page's side (WebKit keeps it on the window), Escape closes the window as Escape inside it does", async () => {
       const { frame, result } = await openWindow();
       frame.blur();
-      expect(focusOn(frame, opener)).to.equal('the body');
+      expect(focusOn(frame, opener)).to.equal(afterFrameBlur);
       const rsp = await pressAndAwait('Escape', within(result, 'closed by Escape on the page'));
       expect(rsp.success).to.equal(false);
       expect(rsp.error_msg).to.equal('[결제포기] 사용자가 결제를 취소하셨습니다');

@@ -81,7 +81,16 @@
     if (done.restoreFocus instanceof HTMLElement) done.restoreFocus.focus();
     // Nothing to give it back to (the focus was on <body>): the hidden window must not keep it until it is removed.
     var still = document.activeElement;
-    if (still instanceof HTMLElement && done.overlay.contains(still)) still.blur();
+    if (still instanceof HTMLElement && done.overlay.contains(still)) {
+      still.blur();
+      // WebKit leaves the focus where it is when blur() is called on a frame whose own document has it (HTML's blur()
+      // acts on the focused area, which is inside the frame): the overlay takes it into the page, then lets it go.
+      if (document.activeElement === still) {
+        done.overlay.tabIndex = -1;
+        done.overlay.focus({ preventScroll: true });
+        done.overlay.blur();
+      }
+    }
     // Hidden now, removed a moment later: the frame still has the keyboard focus in the browser when the key that
     // closed it (Enter, Escape) comes up, and a key-up routed to a frame already gone is lost (Chromium's automation
     // then never acknowledges it: 6 of 250 key-ups hung, 0 of 250 with this delay).
@@ -128,6 +137,28 @@
     frame.focus();
   }
 
+  /**
+   * The Tab key, with or without Shift. WebKitGTK names Shift+Tab 'Unidentified' (the X key it gets is ISO_Left_Tab,
+   * which it has no name for), though its code is 'Tab' as everywhere.
+   * @param {KeyboardEvent} event
+   */
+  function isTab(event) {
+    return event.key === 'Tab' || (event.key === 'Unidentified' && event.code === 'Tab');
+  }
+
+  /**
+   * Focus the window's frame from a key handler. Firefox refuses focus() on a cross-origin (out-of-process) frame
+   * while it dispatches a key event to the page, and takes it a task later; other engines take it at once.
+   * @param {HTMLIFrameElement} frame
+   */
+  function focusWindowFromKey(frame) {
+    frame.focus();
+    if (document.activeElement === frame) return;
+    setTimeout(function () {
+      if (pending && pending.frame === frame && document.activeElement !== frame) frame.focus();
+    }, 0);
+  }
+
   // While the window is open the focus belongs to it, as to any modal dialog. The window keeps Tab and Shift+Tab
   // inside itself; here, the focus that lands on the page anyway (a script's focus(), the frame blurred) goes back
   // to the window, Tab on the page's side goes into it, and Escape on the page's side closes it as Escape inside does.
@@ -144,9 +175,9 @@
     'keydown',
     function (event) {
       if (!pending) return;
-      if (event.key === 'Tab') {
+      if (isTab(event)) {
         event.preventDefault();
-        pending.frame.focus();
+        focusWindowFromKey(pending.frame);
       } else if (event.key === 'Escape' && pending.frame.contentWindow) {
         pending.frame.contentWindow.postMessage(JSON.stringify({ action: 'sandbox-close' }), sandboxOrigin);
       }

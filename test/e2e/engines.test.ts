@@ -1,0 +1,243 @@
+// The scenarios that matter, in each engine a buyer pays with (Chromium, Firefox, WebKit), on `npm start`'s own demo:
+// on a PC, keyboard only, approve, decline and close in the sandbox's cross-origin window, a virtual account and a
+// tampered amount; on a phone (its user agent), the trip to the payment window and back; the CMS page's elements.
+// The pages are driven through test/e2e/engines/ (one small interface over each engine's driver); what the page shows
+// is read in the page, what the server stored through its API. The rest of the suite goes deeper in Chromium alone.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Demo, eventually, IPHONE_UA, startDemo, storedOrder } from './demo-support.js';
+import { type EngineBrowser, type EnginePage, endToEndEngines, waitForUrl, waitInPage } from './engines/engine-page.js';
+
+const WINDOW = /\/__sandbox\/window\/imp_\d{12}$/;
+
+type LogEntry = { type: string; merchantUid: string; summary: string; detail: Record<string, unknown> };
+
+/** What the page functions below touch (the e2e code compiles without the DOM library; they run serialized in the page). */
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): null | {
+      getAttribute(name: string): string | null;
+      textContent: string | null;
+      click(): void;
+      focus(): void;
+      matches(selector: string): boolean;
+      querySelector(selector: string): { textContent: string | null } | null;
+    };
+    addEventListener(type: string, listener: (event: { target: { matches?(selector: string): boolean } }) => void, capture: boolean): void;
+  };
+  __windowLoads?: number;
+}
+
+/** Count the payment window's frame loads from now on (load does not bubble, but a capture listener sees it). */
+function countWindowLoads(page: EnginePage): Promise<void> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    w.__windowLoads = 0;
+    w.document.addEventListener('load', (event) => void (event.target.matches?.('.imp-dialog iframe') && (w.__windowLoads! += 1)), true);
+  }, null);
+}
+
+/** The element's reflected state, once it is `state`. */
+function stateIs(page: EnginePage, selector: string, state: string): Promise<true> {
+  return waitInPage(page, ({ selector, state }) => (globalThis as unknown as PageGlobals).document.querySelector(selector)?.getAttribute('state') === state || undefined, { selector, state }, `${selector} state="${state}"`, 15_000);
+}
+
+/** The demo's newest event log entry, once it has `count` entries. */
+function logEntry(page: EnginePage, count = 1): Promise<LogEntry> {
+  return waitInPage(
+    page,
+    (count) => {
+      const items = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null; querySelector(s: string): { textContent: string | null } | null }> } }).document.querySelectorAll('#log > li');
+      if (items.length < count) return undefined;
+      const first = items[0]!;
+      return { type: first.getAttribute('data-type')!, merchantUid: first.getAttribute('data-merchant-uid')!, summary: first.querySelector('.sum')!.textContent!, detail: JSON.parse(first.querySelector('pre')!.textContent!) };
+    },
+    count,
+    `${count} event log entries`,
+  );
+}
+
+/** Press a key that makes the window answer: down, the outcome, then up (a key-up sent to a removed frame can hang). */
+async function pressAndAwait<T>(page: EnginePage, key: string, outcome: () => Promise<T>): Promise<T> {
+  await page.keyboard({ down: key });
+  try {
+    return await outcome();
+  } finally {
+    await page.keyboard({ up: key });
+  }
+}
+
+const demoReady = (page: EnginePage) =>
+  waitInPage(page, () => (!!(globalThis as unknown as PageGlobals).document.querySelector('#checkout:defined') && !!(globalThis as unknown as PageGlobals).document.querySelector('#armed[data-armed]:not([data-armed=""])')) || undefined, null, 'the demo page ready');
+
+let demo: Demo;
+before(async () => {
+  demo = await startDemo();
+});
+after(async () => {
+  await demo?.close();
+});
+
+for (const engine of endToEndEngines()) {
+  describe(`in ${engine.name}`, { timeout: 240_000, skip: engine.skipped }, () => {
+    let browser: EngineBrowser;
+
+    before(async () => {
+      browser = await engine.launch!();
+      console.log(`# ${browser.version}`);
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    /** The demo shop on a PC, with the pay button focused as a keyboard user leaves it. */
+    async function pcShop(scenario?: string): Promise<EnginePage> {
+      const page = await browser.newPage();
+      await page.goto(`${demo.url}/`);
+      await demoReady(page);
+      if (scenario) {
+        await page.evaluate((scenario) => (globalThis as unknown as PageGlobals).document.querySelector(`input[name="scenario"][value="${scenario}"]`)!.click(), scenario);
+        await waitInPage(page, (scenario) => !!(globalThis as unknown as PageGlobals).document.querySelector(`#armed[data-armed="${scenario}"]`) || undefined, scenario, `armed for ${scenario}`);
+      }
+      await countWindowLoads(page);
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#checkout')!.focus(), null);
+      return page;
+    }
+
+    /** Enter on the focused pay button; resolves once the payment window's page has loaded in the overlay. */
+    async function openWindowByKeyboard(page: EnginePage): Promise<void> {
+      await page.keyboard({ press: 'Enter' });
+      await waitInPage(page, () => ((globalThis as unknown as PageGlobals).__windowLoads! > 0) || undefined, null, 'the payment window loaded');
+    }
+
+    it('PC, keyboard only: Enter opens the window, Enter approves; verified and stored as paid', async () => {
+      const page = await pcShop();
+      try {
+        await openWindowByKeyboard(page);
+        await pressAndAwait(page, 'Enter', () => stateIs(page, '#checkout', 'success'));
+        const entry = await logEntry(page);
+        assert.equal(entry.type, 'payment-success');
+        assert.equal(entry.summary, 'paid · ₩14,000 · card · callback');
+        assert.equal((await storedOrder(demo, entry.merchantUid)).state, 'paid');
+        assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.imp-dialog') === null, null), true, 'the overlay is gone');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('PC, keyboard only: Tab to decline, Enter; failure at stage payment, the order stays ready', async () => {
+      const page = await pcShop();
+      try {
+        await openWindowByKeyboard(page);
+        await page.keyboard({ press: 'Tab' });
+        await pressAndAwait(page, 'Enter', () => stateIs(page, '#checkout', 'failure'));
+        const entry = await logEntry(page);
+        assert.equal(entry.detail.stage, 'payment');
+        assert.equal(entry.detail.cancelled, false);
+        assert.equal((await storedOrder(demo, entry.merchantUid)).state, 'ready');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('PC, keyboard only: Escape closes the window; cancelled, nothing verified', async () => {
+      const page = await pcShop();
+      try {
+        await openWindowByKeyboard(page);
+        await pressAndAwait(page, 'Escape', () => stateIs(page, '#checkout', 'failure'));
+        const entry = await logEntry(page);
+        assert.deepEqual([entry.detail.stage, entry.detail.cancelled], ['payment', true]);
+        assert.equal(entry.detail.message, '[결제포기] 사용자가 결제를 취소하셨습니다');
+        assert.equal((await storedOrder(demo, entry.merchantUid)).state, 'ready');
+        // The focus is back on the element's button, for the next key press.
+        assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#checkout:focus-within') !== null, null), true, 'the focus is back on the pay button');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('PC, virtual account (scenario): issued, the order is vbank_issued', async () => {
+      const page = await pcShop('vbank');
+      try {
+        await page.keyboard({ press: 'Enter' });
+        await stateIs(page, '#checkout', 'success');
+        const entry = await logEntry(page);
+        assert.deepEqual([entry.detail.status, entry.detail.payMethod], ['ready', 'vbank']);
+        assert.match(String((entry.detail.verification as Record<string, unknown>).vbank_num), /^\d{6}-\d{2}-\d{6}$/);
+        assert.equal((await storedOrder(demo, entry.merchantUid)).state, 'vbank_issued');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('PC, wrong amount (scenario): the server refunds the forged payment, the order stays ready', async () => {
+      const page = await pcShop('tamper');
+      try {
+        await page.keyboard({ press: 'Enter' });
+        await stateIs(page, '#checkout', 'failure');
+        const entry = await logEntry(page);
+        assert.deepEqual([entry.detail.stage, entry.detail.code], ['verify', 'http_409']);
+        const verification = entry.detail.verification as Record<string, unknown>;
+        assert.deepEqual([verification.status, verification.refund], ['forgery', 'done']);
+        const stored = await storedOrder(demo, entry.merchantUid);
+        assert.equal(stored.state, 'ready');
+        assert.deepEqual(stored.payments.map((p) => p.disposition), ['refunded_forgery']);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it("phone: the page leaves for the payment window, approve, back at the shop; the element verifies the landing and cleans the address", async () => {
+      const page = await browser.newPage({ userAgent: IPHONE_UA });
+      try {
+        await page.goto(`${demo.url}/`);
+        await demoReady(page);
+        await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#checkout')!.focus(), null);
+        await page.keyboard({ press: 'Enter' });
+        const windowUrl = await waitForUrl(page, WINDOW, 15_000);
+        assert.equal(new URL(windowUrl).origin, demo.sandboxUrl, "the sandbox's own page, not an overlay");
+        await waitInPage(page, () => !!(globalThis as unknown as PageGlobals).document.querySelector('button.primary') || undefined, null, 'the approve button');
+        await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('button.primary')!.click(), null);
+        await waitForUrl(page, new RegExp(`^${demo.url.replace(/[.]/g, '\\.')}/`), 15_000);
+        await stateIs(page, '#checkout', 'success');
+        const entry = await logEntry(page);
+        assert.deepEqual([entry.type, entry.detail.via], ['payment-success', 'redirect']);
+        assert.equal(await page.url(), `${demo.url}/`, 'the landing parameters left the address bar');
+        const stored = await eventually(async () => {
+          const order = await storedOrder(demo, entry.merchantUid);
+          return order.state === 'paid' ? order : undefined;
+        }, 'the order paid');
+        assert.equal(stored.amount, 14000);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('CMS page: each element pays on its own (approve one by Enter, close another by Escape); iamport.js once', async () => {
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${demo.url}/cms.html`);
+        const ids = ['stool', 'cover', 'lamp', 'giftcard'];
+        const states = () => page.evaluate((ids) => ids.map((id) => (globalThis as unknown as PageGlobals).document.querySelector(`#${id} portone-checkout`)?.getAttribute('state') ?? null), ids);
+        await waitInPage(page, (ids) => ids.every((id) => (globalThis as unknown as PageGlobals).document.querySelector(`#${id} portone-checkout`)?.matches(':defined')) || undefined, ids, 'every element defined');
+        await countWindowLoads(page);
+
+        await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#stool portone-checkout')!.focus(), null);
+        await openWindowByKeyboard(page);
+        await pressAndAwait(page, 'Enter', () => stateIs(page, '#stool portone-checkout', 'success'));
+        assert.deepEqual(await states(), ['success', 'idle', 'idle', 'idle']);
+
+        await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#lamp portone-checkout')!.focus(), null);
+        await page.keyboard({ press: 'Enter' });
+        await waitInPage(page, () => ((globalThis as unknown as PageGlobals).__windowLoads! > 1) || undefined, null, 'the second window loaded');
+        await pressAndAwait(page, 'Escape', () => stateIs(page, '#lamp portone-checkout', 'failure'));
+        assert.deepEqual(await states(), ['success', 'idle', 'failure', 'idle']);
+
+        const sdkScripts = await page.evaluate(() => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll('script[src*="iamport.js"]').length, null);
+        assert.equal(sdkScripts, 1, 'one iamport.js for the four elements');
+      } finally {
+        await page.close();
+      }
+    });
+  });
+}

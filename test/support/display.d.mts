@@ -1,0 +1,2 @@
+// Types for display.mjs.
+export function startDisplay(xvfbPath: string | undefined, options?: { timeoutMs?: number }): Promise<{ display: string; stop(): Promise<void> }>;
