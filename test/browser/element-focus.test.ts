@@ -2,7 +2,7 @@
 // the focus is on the button again, not lost on <body>: with the mouse, and with the keyboard alone (real key
 // presses into the sandbox's window, as in sdk-keyboard.test.ts).
 import { expect } from '@open-wc/testing';
-import { sendKeys } from './keyboard.js';
+import { pressAndAwait, sendKeys } from './keyboard.js';
 import type { PortoneCheckoutElement } from '../../src/index.js';
 import { button, cleanup, failureOf, mount, sdkReady, successOf, valid } from './element-helpers.js';
 import { loadedPaymentFrame, queueScript } from './sandbox.js';
@@ -12,16 +12,6 @@ import { withOrder } from './verifier.js';
 function focusOf(el: PortoneCheckoutElement): string {
   if (document.activeElement === el && el.shadowRoot!.activeElement === button(el)) return 'the button';
   return document.activeElement?.localName ?? 'nothing';
-}
-
-/** Press a key that makes the window answer: down, the outcome, then up (a key-up sent to a removed frame can hang). */
-async function pressAndAwait<T>(key: string, outcome: Promise<T>): Promise<T> {
-  await sendKeys({ down: key });
-  try {
-    return await outcome;
-  } finally {
-    await sendKeys({ up: key });
-  }
 }
 
 describe('<portone-checkout> focus', () => {

@@ -7,3 +7,17 @@ export type KeyboardAction = { press: string } | { down: string } | { up: string
 export async function sendKeys(action: KeyboardAction): Promise<void> {
   await executeServerCommand('keyboard', action);
 }
+
+/**
+ * Press a key that makes the payment window answer (and so removes its frame), resolving with what it did: the key
+ * goes down, the answer is awaited, then the key goes up (a plain `press` would send its key-up to a frame that may
+ * already be gone).
+ */
+export async function pressAndAwait<T>(key: string, outcome: Promise<T>): Promise<T> {
+  await sendKeys({ down: key });
+  try {
+    return await outcome;
+  } finally {
+    await sendKeys({ up: key });
+  }
+}

@@ -2,7 +2,7 @@
 // goes through the browser's input pipeline into the focused cross-origin frame).
 import { expect, waitUntil } from '@open-wc/testing';
 import { engine } from './engine.js';
-import { sendKeys } from './keyboard.js';
+import { pressAndAwait, sendKeys } from './keyboard.js';
 import { loadedPaymentFrame, loadSdk, payment, type Rsp, uniqueMerchantUid } from './sandbox.js';
 
 /** Open an unscripted window; resolves once it has loaded, with the promise of the callback. */
@@ -30,20 +30,6 @@ function focusOn(frame: HTMLIFrameElement, opener?: HTMLElement): string {
 /** The callback's response, or a rejection naming what did not happen within `ms`. */
 function within<T>(outcome: Promise<T>, what: string, ms = 4000): Promise<T> {
   return Promise.race([outcome, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms))]);
-}
-
-/**
- * Press a key that makes the window answer (and so removes its frame), resolving with what it did. The key
- * goes down, the answer is awaited, then the key goes up: a keyUp sent to a frame that is already gone is
- * never acknowledged by Chromium, and a plain `press` would then hang now and then.
- */
-async function pressAndAwait<T>(key: string, outcome: Promise<T>): Promise<T> {
-  await sendKeys({ down: key });
-  try {
-    return await outcome;
-  } finally {
-    await sendKeys({ up: key });
-  }
 }
 
 describe('payment window: keyboard only', () => {
