@@ -25,7 +25,7 @@ export const ATTRIBUTES = {
   },
   /** The element's own: each read where it is used, never sent to PortOne. */
   element: {
-    /** 가맹점 식별코드 (`imp12345678`), passed to `IMP.init`. Required. */
+    /** 가맹점 식별코드 (`imp12345678`), passed to `IMP.init`. Required in V1; not needed with `store-id`. */
     merchant: 'text',
     /** Merchant endpoint that verifies the payment server-side. Default `/payments/complete`. */
     'verify-url': 'text',
@@ -36,7 +36,7 @@ export const ATTRIBUTES = {
      * to `prepare-url` (never to PortOne). Checked when a payment starts; an array assigned to the property is written as JSON.
      */
     items: 'json',
-    /** iamport.js URL. Default `https://cdn.iamport.kr/v1/iamport.js`. */
+    /** The SDK's URL. Default `https://cdn.iamport.kr/v1/iamport.js`; with `store-id`, `https://cdn.portone.io/v2/browser-sdk.js`. */
     'sdk-src': 'text',
     /** Disables the button. */
     disabled: 'flag',
@@ -98,11 +98,27 @@ export const ATTRIBUTES = {
     /** JSON, sent as `custom_data`. */
     'custom-data': 'json',
   },
+  /**
+   * `PortOne.requestPayment`'s own fields (PortOne V2), read only when `store-id` is set (v2-request.ts, which also
+   * maps the request_pay rows above to V2's fields); a V1 payment ignores them.
+   */
+  request_payment: {
+    /** PortOne V2 store id (`store-…`), sent as `storeId`: switches the element to V2 (`PortOne.requestPayment`). */
+    'store-id': 'text',
+    /** V2 channel group (smart routing), sent as `channelGroupId`: V2 needs it or `channel-key`. */
+    'channel-group-id': 'text',
+    /** V2 payment id (letters and digits, ≤ 40); when absent and no `prepare-url`, a new one is generated per attempt. */
+    'payment-id': 'text',
+    /** V2 easy pay provider (`KAKAOPAY`, `NAVERPAY`, `TOSSPAY` …), sent as `easyPay.easyPayProvider`; implies `pay-method` `EASY_PAY`. */
+    'easy-pay-provider': 'text',
+    /** Where PortOne V2 returns after a redirect (`redirectUrl`; `m-redirect-url` too). Default: the current page without landing parameters. */
+    'redirect-url': 'text',
+  },
 } as const satisfies Record<string, Record<string, Column>>;
 
 type Html = typeof ATTRIBUTES.html;
 /** The rows that are the element's properties (HTMLElement's own rows keep HTMLElement's). */
-type Properties = typeof ATTRIBUTES.element & typeof ATTRIBUTES.request_pay;
+type Properties = typeof ATTRIBUTES.element & typeof ATTRIBUTES.request_pay & typeof ATTRIBUTES.request_payment;
 type Rows = Html & Properties;
 type KindOf<C> = C extends `${infer K extends Kind} ${string}` ? K : C;
 type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
@@ -123,13 +139,16 @@ export const attributeNames = (): AttributeName[] => Object.values(ATTRIBUTES).f
 /** The camelCase property of a kebab-case attribute. */
 export const propertyOf = (attribute: string): string => attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
+/** The switch between the two PortOnes: an element with a `store-id` (not blank) pays through V2. */
+export const usesV2 = (element: { readonly storeId: string | null }): boolean => !!element.storeId?.trim();
+
 /**
- * Give `prototype` a camelCase property for each element and request_pay row (GitHub elements' convention) that reads
+ * Give `prototype` a camelCase property for each row but HTMLElement's (GitHub elements' convention) that reads
  * and writes the attribute: text reads back as written (null when absent), a flag as its presence; an object is
  * written as JSON.
  */
 export function defineAttributeProperties(prototype: object): void {
-  for (const [attribute, column] of Object.entries({ ...ATTRIBUTES.element, ...ATTRIBUTES.request_pay })) {
+  for (const [attribute, column] of Object.entries({ ...ATTRIBUTES.element, ...ATTRIBUTES.request_pay, ...ATTRIBUTES.request_payment })) {
     const flag = column === 'flag';
     Object.defineProperty(prototype, propertyOf(attribute), {
       configurable: true,

@@ -1,36 +1,56 @@
 /**
- * The element's events: typed details, and the global event map (so `addEventListener('payment-success', e =>
- * e.detail.impUid)` type-checks). Both bubble out of shadow roots (`composed`).
+ * The element's events: typed details, and the global event map (so `addEventListener('payment-success', e => …)`
+ * type-checks). Both bubble out of shadow roots (`composed`). Each detail says which PortOne it came from: `version`
+ * `'v1'` (iamport.js: `impUid`, `merchantUid`) or `'v2'` (`store-id` set, browser-sdk.js: `paymentId`, `txId`), a
+ * discriminated union, so `if (detail.version === 'v2') detail.paymentId` type-checks.
  */
 
-/** How the payment result reached the page: the SDK's callback (PC) or a landing on `m-redirect-url` (mobile). */
+/** How the payment result reached the page: the SDK's callback or promise (PC), or a landing on the redirect URL (mobile). */
 export type Via = 'callback' | 'redirect';
 
-/** `payment-success`: sent only after the verify endpoint answered 2xx with status `paid` or `ready`. */
-export interface PaymentSuccessDetail {
-  impUid: string;
-  merchantUid: string;
-  /** From the verify answer, never from the page. */
+/** What both versions' successes say. */
+interface PaymentSuccessCommon {
+  /** From the verify answer, never from the page (as written, in major units: `10.5` USD). */
   amount: number;
-  /** `paid`, or `ready` for an issued virtual account. */
-  status: 'paid' | 'ready';
   payMethod: string;
   via: Via;
   /** The verify endpoint's JSON, as it answered. */
   verification: Record<string, unknown>;
 }
 
+/** `payment-success` of a V1 payment: the verify endpoint answered 2xx with status `paid` or `ready`. */
+export interface PaymentSuccessDetailV1 extends PaymentSuccessCommon {
+  version: 'v1';
+  impUid: string;
+  merchantUid: string;
+  /** `paid`, or `ready` for an issued virtual account. */
+  status: 'paid' | 'ready';
+}
+
+/** `payment-success` of a V2 payment: the verify endpoint answered 2xx with status `paid` or `virtual_account_issued`. */
+export interface PaymentSuccessDetailV2 extends PaymentSuccessCommon {
+  version: 'v2';
+  paymentId: string;
+  /** The attempt that paid: from the SDK or the landing, else the verify answer's; empty when neither said. */
+  txId: string;
+  /** The verify answer's currency (`KRW`, `USD` …); empty when it gave none. */
+  currency: string;
+  /** `paid`, or `virtual_account_issued` for an issued virtual account. */
+  status: 'paid' | 'virtual_account_issued';
+}
+
+/** `payment-success`: sent only after the verify endpoint answered 2xx with a paid (or issued virtual account) status. */
+export type PaymentSuccessDetail = PaymentSuccessDetailV1 | PaymentSuccessDetailV2;
+
 /** Where a payment failed. */
 export type FailureStage = 'config' | 'sdk' | 'prepare' | 'payment' | 'verify';
 
-/** `payment-failure`: any failure at any stage. */
-export interface PaymentFailureDetail {
+/** What both versions' failures say. */
+interface PaymentFailureCommon {
   stage: FailureStage;
-  /** Never empty: the PG's `error_code`, or the element's own (`invalid_attribute`, `sdk_timeout`, `network`, `http_502` …). */
+  /** Never empty: the PG's or PortOne's code, or the element's own (`invalid_attribute`, `sdk_timeout`, `network`, `http_502` …). */
   code: string;
   message: string;
-  impUid?: string;
-  merchantUid?: string;
   /** True where trying again can succeed (network, 5xx, SDK load). */
   retryable: boolean;
   /**
@@ -46,6 +66,25 @@ export interface PaymentFailureDetail {
   /** Stage `prepare`, code `price_changed`: the currency of the server's price. */
   currency?: string;
 }
+
+/** `payment-failure` of a V1 payment. */
+export interface PaymentFailureDetailV1 extends PaymentFailureCommon {
+  version: 'v1';
+  impUid?: string;
+  merchantUid?: string;
+}
+
+/** `payment-failure` of a V2 payment: `code` and `message` are PortOne's at stage `payment`, with the PG's own when given. */
+export interface PaymentFailureDetailV2 extends PaymentFailureCommon {
+  version: 'v2';
+  paymentId?: string;
+  txId?: string;
+  pgCode?: string;
+  pgMessage?: string;
+}
+
+/** `payment-failure`: any failure at any stage. */
+export type PaymentFailureDetail = PaymentFailureDetailV1 | PaymentFailureDetailV2;
 
 declare global {
   interface GlobalEventHandlersEventMap {

@@ -1,7 +1,8 @@
 /**
- * The merchant's endpoints: `prepare-url` (optional: fixes merchant_uid, amount and currency on the server) and
- * `verify-url` (settles the payment with PortOne). Their answers become outcomes here; a payment is a success
- * only when the verify endpoint says 2xx with status `paid` or `ready`.
+ * The merchant's endpoints: `prepare-url` (optional: fixes the order id — `merchant_uid` in V1, `paymentId` in V2 —,
+ * amount and currency on the server) and `verify-url` (settles the payment with PortOne). Their answers become
+ * outcomes here; a payment is a success only when the verify endpoint says 2xx with a paid status (V1 `paid` or
+ * `ready`, V2 `paid` or `virtual_account_issued`).
  */
 
 type Json = Record<string, unknown>;
@@ -66,54 +67,60 @@ function httpFailure(url: string, status: number, json: Json): EndpointFailure {
 
 const ok = (status: number) => status > 199 && status < 300;
 
-/** The request_pay parameters the server decided; `currency` only when it answered one (else the page's stands). */
-export interface Prepared {
-  merchant_uid: string;
-  amount: number;
-  currency?: string;
-}
+/** What the server decided: the order id under its version's name, the amount; `currency` only when it answered one (else the page's stands). */
+export type Prepared = { [id: string]: unknown; amount: number; currency?: string };
 
-/** The prepare request body (README, the verification protocol): `{ amount, currency, name, merchant_uid?, items? }` (JSON drops what is undefined). */
-export type PrepareBody = { amount: number; currency: string; name?: unknown; merchant_uid?: unknown; items?: unknown[] };
+/**
+ * The prepare request body (README, the verification protocol): V1 `{ amount, currency, name, merchant_uid?, items? }`,
+ * V2 `{ version: 'v2', amount, currency, name, paymentId?, items? }` (JSON drops what is undefined).
+ */
+export type PrepareBody = { amount: number; currency: string; name?: unknown; items?: unknown[]; [id: string]: unknown };
 
-export async function prepare(url: string, body: PrepareBody, signal: AbortSignal): Promise<Prepared | EndpointFailure> {
+/** POST the prepare body; the answer must carry the order id as `id` (`merchant_uid` in V1, `paymentId` in V2). */
+export async function prepare(url: string, body: PrepareBody, signal: AbortSignal, id: string): Promise<Prepared | EndpointFailure> {
   const answer = await post(url, body, signal);
   if (isFailure(answer)) return answer;
   const [status, json] = answer;
-  const { merchant_uid, amount, currency } = json;
+  const { [id]: order, amount, currency } = json;
   // The server priced the order otherwise (a stale page, a changed catalog): paying again cannot help until the
   // buyer has seen the new price, so it is not retryable whatever the body says.
   if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
     return { ...httpFailure(url, status, json), code: 'price_changed', retryable: false, amount, currency };
   }
   if (!ok(status)) return httpFailure(url, status, json);
-  if (typeof merchant_uid !== 'string' || merchant_uid === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
-    return failure('invalid_answer', `${url} must answer { merchant_uid, amount }.`);
+  if (typeof order !== 'string' || order === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
+    return failure('invalid_answer', `${url} must answer { ${id}, amount }.`);
   }
-  return { merchant_uid, amount, ...(currency != null && { currency: currency as string }) };
+  return { [id]: order, amount, ...(currency != null && { currency: currency as string }) };
 }
 
 /** The success detail's part that the verify answer decides. */
 export interface Verified {
-  status: 'paid' | 'ready';
+  /** One of the version's paid statuses (`paid`, `ready`, `virtual_account_issued`). */
+  status: string;
   amount: number;
   payMethod: string;
   /** The verify endpoint's JSON, as it answered. */
   verification: Json;
 }
 
-export async function verify(url: string, body: { imp_uid: string; merchant_uid: string }, signal: AbortSignal): Promise<Verified | EndpointFailure> {
+/**
+ * POST the verify body (V1 `{ imp_uid, merchant_uid }`, V2 `{ paymentId, txId? }`): a success when the endpoint
+ * answers 2xx with one of `paid` (the version's paid statuses) and an amount.
+ */
+export async function verify(url: string, body: Json, signal: AbortSignal, paid: string[]): Promise<Verified | EndpointFailure> {
   const answer = await post(url, body, signal);
   if (isFailure(answer)) return answer;
   const [status, json] = answer;
-  const { status: answered, amount, pay_method } = json;
+  // V1 answers `pay_method`, V2 `payMethod`.
+  const { status: answered, amount, pay_method = json.payMethod } = json;
   const refused = !ok(status)
     ? httpFailure(url, status, json)
-    : answered !== 'paid' && answered !== 'ready'
+    : !paid.includes(answered as string)
       ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
       : typeof amount !== 'number'
         ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
         : undefined;
   if (refused) return { ...refused, verification: json };
-  return { status: answered as Verified['status'], amount: amount as number, payMethod: typeof pay_method === 'string' ? pay_method : '', verification: json };
+  return { status: answered as string, amount: amount as number, payMethod: typeof pay_method === 'string' ? pay_method : '', verification: json };
 }

@@ -18,18 +18,22 @@ export interface CheckoutItem {
 
 /** What a payment attempt needs, all checked. */
 export interface CheckoutConfig {
+  /** V1's merchant code; blank in V2, which needs none. */
   merchant: string;
-  /** request_pay's parameters (without `merchant_uid` when the element or `prepare-url` supplies it). */
+  /**
+   * request_pay's parameters (without `merchant_uid` when the element or `prepare-url` supplies it); in V2,
+   * requestPayment's (v2-request.ts maps them).
+   */
   request: Record<string, unknown>;
   prepareUrl: string | null;
-  /** iamport.js's absolute URL (`sdk-src` resolved against the page, else PortOne's CDN). */
+  /** The SDK's absolute URL (`sdk-src` resolved against the page, else PortOne's CDN for the version). */
   sdkSrc: string;
   /** The `items` attribute, for `prepare-url` alone (never in `request`); absent or empty: undefined. */
   items?: CheckoutItem[];
 }
 
 /** A bad attribute, thrown as the message that names it, says what it takes and what it got (a string: see parseCheckout). */
-const invalid = (attribute: string, expected: string, value: AttributeValue) =>
+export const invalid = (attribute: string, expected: string, value: AttributeValue) =>
   `Invalid attribute "${attribute}": expected ${expected}, got ${JSON.stringify(value)}.`;
 
 /** Digits with an optional decimal part: no signs, exponents, commas or spaces inside. */
@@ -87,14 +91,18 @@ function readItems(value: AttributeValue): CheckoutItem[] | undefined {
   return items;
 }
 
+/** Reads an attribute's value as its property does. */
+export type AttributeReader = (attribute: AttributeName) => AttributeValue;
+
 /**
  * Check every attribute and build the request: the config, or the message that names the bad attribute. `get`
- * returns an attribute's value (as its property reads it); `extra` is the `params` property, merged last.
+ * returns an attribute's value (as its property reads it); `extra` is the `params` property, merged last. With
+ * `v2` (the element has `store-id`) no merchant is needed and the SDK is V2's; v2-request.ts maps the request.
  */
-export function parseCheckout(get: (attribute: AttributeName) => AttributeValue, extra?: Record<string, unknown> | null): CheckoutConfig | string {
+export function parseCheckout(get: AttributeReader, extra?: Record<string, unknown> | null, v2?: boolean): CheckoutConfig | string {
   try {
     const merchant = String(get('merchant') ?? '').trim();
-    if (!merchant) throw invalid('merchant', 'a merchant code such as "imp12345678"', get('merchant'));
+    if (!merchant && !v2) throw invalid('merchant', 'a merchant code such as "imp12345678"', get('merchant'));
     // Compared case-insensitively for the KRW whole-number rule; sent as written.
     const currency = String(get('currency') || 'KRW').toUpperCase();
     const request: Record<string, unknown> = { pay_method: 'card' };
@@ -112,7 +120,7 @@ export function parseCheckout(get: (attribute: AttributeName) => AttributeValue,
     let sdkSrc = get('sdk-src');
     try {
       // A malformed URL fails this element's payment here, never the page's other elements.
-      sdkSrc = new URL(String(sdkSrc || 'https://cdn.iamport.kr/v1/iamport.js'), document.baseURI).href;
+      sdkSrc = new URL(String(sdkSrc || (v2 ? 'https://cdn.portone.io/v2/browser-sdk.js' : 'https://cdn.iamport.kr/v1/iamport.js')), document.baseURI).href;
     } catch {
       throw invalid('sdk-src', 'a URL', sdkSrc);
     }
@@ -127,13 +135,16 @@ export function parseCheckout(get: (attribute: AttributeName) => AttributeValue,
 let warned = false;
 
 /**
- * A fresh order id for one attempt: `pc_` + time + randomness, well under PortOne's 40 characters. The first one on
- * a page says on the console what it costs: a server that verifies only orders it stored cannot know this one.
+ * A fresh order id for one attempt (`merchant_uid` in V1, `paymentId` in V2): `pc` + time + 64 random bits, in base
+ * 36, joined by `separator`: well under PortOne's 40 characters, and with `''` letters and digits only (which every
+ * V2 PG takes). The first one on a page says on the console what it costs: a server that verifies only orders it
+ * stored cannot know this one.
  */
-export function generateMerchantUid(): string {
+export function generateOrderId(name: string, separator: string): string {
   if (!warned) {
     warned = true;
-    console.warn('<portone-checkout> generated a merchant_uid (no prepare-url, no merchant-uid): the reference server answers 404 unknown_order for it.');
+    // `merchant_uid` → `merchant-uid`, `paymentId` → `payment-id`: the attribute that would have named it.
+    console.warn(`<portone-checkout> generated a ${name} (no prepare-url, no ${name.replace(/_|(?=I)/, '-').toLowerCase()}): the reference server answers 404 unknown_order for it.`);
   }
-  return `pc_${[Date.now(), ...crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36)).join('_')}`;
+  return ['pc', ...[Date.now(), ...crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36))].join(separator);
 }

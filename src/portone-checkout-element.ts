@@ -1,22 +1,34 @@
 // Lit's template engine (`lit-html`) on a plain custom element, not LitElement: it keeps the whole bundle, Lit
 // included, inside its 9 kB budget (scripts/size.mjs).
 import { html, render } from 'lit/html.js';
-import { attributeNames, type AttributeProperties, defineAttributeProperties, propertyOf } from './attributes.js';
+import { attributeNames, type AttributeProperties, defineAttributeProperties, propertyOf, usesV2 } from './attributes.js';
 import type { PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
 import { failureText, formatAmount, resolveLang, texts } from './i18n.js';
-import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
-import { prepare, verify } from './merchant-endpoints.js';
-import { type AttributeValue, generateMerchantUid, parseCheckout, readAmount } from './params.js';
-import { readSdkAnswer, type SdkAnswer } from './sdk-answer.js';
-import { currentImp, loadSdk, pageNonce, type SdkFailure } from './sdk.js';
+import { type LandingFields, offerLanding, rememberPayer, V1_LANDING, V2_LANDING, withoutLanding } from './landing.js';
+import { type EndpointFailure, prepare, verify } from './merchant-endpoints.js';
+import { type AttributeValue, generateOrderId, parseCheckout, readAmount } from './params.js';
+import type { Answer, Protocol } from './protocol.js';
+import { currentSdk, loadSdk, pageNonce, type SdkFailure, type SdkGlobal } from './sdk.js';
 import { styles } from './styles.js';
+import { V1 } from './v1.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
 
-/** A failure as the flow builds it: `cancelled` is settled once, when it is reported. */
-type Failure = Omit<PaymentFailureDetail, 'cancelled'> & { cancelled?: boolean };
+/** A failure as the flow builds it: `cancelled` and `version` are settled once, when it is reported. */
+type Failure = { stage: PaymentFailureDetail['stage']; code: string; message: string; retryable: boolean; cancelled?: boolean; [more: string]: unknown };
+/** A success as the flow builds it (`version` added when it is reported). */
+type Success = Record<string, unknown>;
 
 const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
+
+/** The V2 protocol once its chunk has loaded (dist/portone-checkout-v2.js, beside this bundle: see v2.ts). */
+let v2: Protocol | undefined;
+/** Import the V2 chunk (once: the browser keeps the module); rejects with a stage `sdk` failure, retryable. */
+const loadV2 = (): Promise<Protocol> =>
+  import('./v2.js').then(
+    (module) => (v2 = module.V2 as Protocol),
+    (error) => Promise.reject({ stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true }),
+  );
 
 /**
  * Where there is no DOM (server-side rendering: Next.js, Remix, Astro), importing must not throw: the class is then
@@ -28,15 +40,20 @@ const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
 export interface PortoneCheckoutElement extends AttributeProperties {}
 
 /**
- * A PortOne (I'mport) V1 payment button: loads iamport.js itself, opens the payment window, has the
- * merchant's server verify the payment, and only then reports `payment-success` or `payment-failure`.
+ * A PortOne payment button: loads PortOne's SDK itself (iamport.js in V1; with `store-id`, V2's browser-sdk.js),
+ * opens the payment window, has the merchant's server verify the payment, and only then reports `payment-success`
+ * or `payment-failure` (each detail's `version` says `v1` or `v2`).
  *
  * Every `IMP.request_pay` parameter is an attribute named by its snake_case name with `_` → `-`
  * (`buyer-tel`, `m-redirect-url`, `vbank-due`, `card-quota="2,3,6"`, `custom-data` as JSON), and each
  * attribute is also a camelCase property that reads and writes the attribute. The `params` property is
  * merged last. `items` (JSON, what is bought) goes only to `prepare-url`, which answers the price to pay.
  *
- * @summary A one-tag PortOne V1 checkout button with server-side verification.
+ * With `store-id` the element pays through PortOne V2 (`PortOne.requestPayment`): the same attributes map to V2's
+ * fields (`amount` → `totalAmount` in minor units, `name` → `orderName`, `buyer-*` → `customer`, …), and
+ * `payment-id`, `channel-group-id`, `easy-pay-provider` and `redirect-url` are V2's own.
+ *
+ * @summary A one-tag PortOne (V1 and V2) checkout button with server-side verification.
  * @tag portone-checkout
  *
  * @event {CustomEvent<PaymentSuccessDetail>} payment-success - The verify endpoint answered 2xx with status `paid` (or `ready` for an issued virtual account).
@@ -73,7 +90,9 @@ export class PortoneCheckoutElement extends Base {
   #controller?: AbortController;
   #waiters: Array<(detail: PaymentSuccessDetail | Failure) => void> = [];
   /** A payment whose verification failed in a way worth retrying: the next click verifies it again. */
-  #unverified?: { impUid: string; merchantUid: string; via: Via };
+  #unverified?: { answer: Answer; via: Via };
+  /** The current attempt's protocol: what `version` its details carry. */
+  #protocol: Protocol = V1;
   /** The host delegates focus to its button (a click on the host, `el.focus()`, a focus given back to the host). */
   #root = this.attachShadow({ mode: 'open', delegatesFocus: true });
 
@@ -122,23 +141,34 @@ export class PortoneCheckoutElement extends Base {
     void this.#run(fields);
   }
 
-  #parse() {
+  /** The element's protocol now (V2 with `store-id`): at once when loaded, else the promise of its chunk. */
+  #version(): Protocol | Promise<Protocol> {
+    return usesV2(this) ? (v2 ?? loadV2()) : V1;
+  }
+
+  #parse(p: Protocol) {
     // Each attribute as its property reads it.
-    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
+    const get = (a: string) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)];
+    const isV2 = p !== V1;
+    // `params` are V1 parameters to request_pay, or V2 fields merged over requestPayment's by the V2 part.
+    const base = parseCheckout(get, isV2 ? null : this.params, isV2);
+    return typeof base === 'string' ? base : p.parse(base, get, this.params);
   }
 
-  #sdk(src: string) {
-    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
+  #sdk<G extends SdkGlobal>(src: string, global: G) {
+    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce(), global);
   }
 
-  /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
+  /** Load the SDK (and for V2 the V2 part) in idle time once the attributes are valid, so a click opens the window at once. */
   #warmUp(): void {
-    const warm = () => {
-      const config = this.isConnected && this.#parse();
-      if (typeof config === 'object') this.#sdk(config.sdkSrc).catch(() => {});
+    const warm = async () => {
+      const p = await this.#version();
+      const config = this.isConnected && this.#parse(p);
+      if (typeof config === 'object') await this.#sdk(config.sdkSrc, p.global);
     };
-    if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
-    else setTimeout(warm, 200);
+    const later = () => warm().catch(() => {});
+    if ('requestIdleCallback' in window) requestIdleCallback(later, { timeout: 2000 });
+    else setTimeout(later, 200);
   }
 
   #abandon(): void {
@@ -155,15 +185,16 @@ export class PortoneCheckoutElement extends Base {
   }
 
   /** The outcome: the event (unless an abandoned attempt, which only `pay()` hears of), then every `pay()` waiting. */
-  #settle(detail: PaymentSuccessDetail | Failure, dispatch = true): void {
+  #settle(detail: Success | Failure, dispatch = true): void {
     const failed = 'stage' in detail;
-    // Always a boolean, on every failure at every stage (SPEC §3).
+    // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne.
     if (failed) detail.cancelled = !!detail.cancelled;
+    detail.version = this.#protocol.version;
     if (dispatch) {
-      this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
+      this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
     }
-    for (const waiter of this.#waiters.splice(0)) waiter(detail);
+    for (const waiter of this.#waiters.splice(0)) waiter(detail as unknown as PaymentSuccessDetail);
   }
 
   /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
@@ -174,66 +205,75 @@ export class PortoneCheckoutElement extends Base {
     const current = () => attempt === this.#attempt;
     const fail = (detail: Failure) => current() && this.#settle(detail);
     try {
-      if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
-      if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);
-      const config = this.#parse();
+      // V1 at once; V2 as soon as its part is loaded (warm-up imported it, so usually at once too: no await).
+      let p = this.#version();
+      try {
+        if ('then' in p) p = await p;
+      } catch (failure) {
+        return void fail(failure as Failure);
+      }
+      this.#protocol = p;
+      if (landing) return await this.#verify(p, p.read(landing), 'redirect', current, signal);
+      if (this.#unverified) return await this.#verify(p, this.#unverified.answer, this.#unverified.via, current, signal);
+      const config = this.#parse(p);
       if (typeof config === 'string') return void fail({ stage: 'config', code: 'invalid_attribute', message: config, retryable: false });
-      const { merchant, prepareUrl, request, items, sdkSrc } = config;
+      const { prepareUrl, request, items, sdkSrc, order } = config;
       // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
-      if (prepareUrl || !currentImp()) this.#setState('loading');
-      const sdk = this.#sdk(sdkSrc);
+      if (prepareUrl || !currentSdk(p.global)) this.#setState('loading');
+      const sdk = this.#sdk(sdkSrc, p.global);
       sdk.catch(() => {});
       if (prepareUrl) {
-        // What would be paid (`params` included), the currency as ISO 4217 writes it whatever the page's case.
-        const currency = String(request.currency || 'KRW').toUpperCase();
-        const prepared = await prepare(prepareUrl, { amount: request.amount as number, currency, name: request.name, merchant_uid: request.merchant_uid, items }, signal);
+        const prepared = await prepare(prepareUrl, { ...order, [p.id]: request[p.id], items }, signal, p.id);
         if (!current()) return;
-        if ('code' in prepared) return void fail({ stage: 'prepare', ...prepared });
-        // Pay with what the server answered: merchant_uid, amount, and currency when it gave one.
-        Object.assign(request, prepared);
+        if ('retryable' in prepared) return void fail({ stage: 'prepare', ...(prepared as EndpointFailure) });
+        // Pay with what the server answered: the order id, amount, and currency when it gave one.
+        const refused = p.prepared(request, prepared);
+        if (refused) return void fail({ stage: 'prepare', code: 'invalid_answer', message: refused, retryable: false });
       }
-      const merchantUid = (request.merchant_uid ??= generateMerchantUid()) as string;
-      request.m_redirect_url ??= withoutLanding(location.href);
-      let IMP;
+      const id = (request[p.id] ??= generateOrderId(p.id, p === V1 ? '_' : '')) as string;
+      request[p.redirect] ??= withoutLanding(location.href, p === V1 ? V1_LANDING : V2_LANDING);
+      let sdkGlobal;
       try {
-        // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page.
-        IMP = currentImp() ?? (await sdk);
+        // Warm (the usual case): no await at all, so the SDK is called inside the click, as on a hand-written page.
+        sdkGlobal = currentSdk(p.global) ?? (await sdk);
       } catch (failure) {
-        return void fail({ ...(failure as SdkFailure), merchantUid });
+        return void fail({ ...(failure as SdkFailure), [p.key]: id });
       }
       if (!current()) return;
-      // Always init first: without it iamport.js only alerts and never calls back.
-      IMP.init(merchant);
       const focused = this.matches(':focus-within');
-      const rsp = await new Promise<Record<string, unknown>>((resolve) => {
-        IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {}));
+      const fields = await p.pay(sdkGlobal as never, config, () => {
         // After the call, not before: the click opens the window first. A page leaving for the PG does so only
         // after this task, and a page's first sessionStorage access can take milliseconds.
         this.#setState('paying');
-        rememberPayer(merchantUid, this);
+        rememberPayer(id, this);
       });
+      // V2 without an answer: the page is being redirected, and its landing will say the rest.
+      if (!fields) return;
       // The window has closed: focus goes back to the button if it was here when the payment started or has fallen
-      // to <body> (iamport.js gives it back to nothing; what gives it back to the host reaches the button too).
+      // to <body> (the SDK gives it back to nothing; what gives it back to the host reaches the button too).
       if (focused || document.activeElement === document.body) this.focus();
-      if (current()) await this.#verify({ merchantUid, ...readSdkAnswer(rsp) }, 'callback', current, signal);
+      if (current()) await this.#verify(p, { [p.key]: id, ...p.read(fields) }, 'callback', current, signal);
     } catch (error) {
       if (!signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
     }
   }
 
   /** What the SDK said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
-  async #verify(answer: SdkAnswer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
-    const { impUid, merchantUid } = answer;
-    if (answer.code || !impUid || !merchantUid) {
+  async #verify(p: Protocol, answer: Answer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
+    const body = p.verifyBody(answer);
+    if (answer.code || !body) {
       this.#unverified = undefined;
-      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'iamport.js answered without imp_uid.', ...answer, retryable: false, via }));
+      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'The SDK answered without the payment’s ids.', ...answer, retryable: false, via }));
     }
     this.#setState('verifying');
-    const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
+    const verified = await verify(this.verifyUrl || '/payments/complete', body, signal, p.paid);
     if (!current()) return;
     const failed = 'code' in verified;
-    this.#unverified = failed && verified.retryable ? { impUid, merchantUid, via } : undefined;
-    this.#settle(failed ? { stage: 'verify', ...verified, impUid, merchantUid, via } : { impUid, merchantUid, ...verified, via });
+    this.#unverified = failed && verified.retryable ? { answer, via } : undefined;
+    if (failed) return this.#settle({ stage: 'verify', ...verified, ...answer, via });
+    const detail: Success = { ...answer, ...verified, via };
+    p.succeeded?.(detail, verified.verification);
+    this.#settle(detail);
   }
 
   // A click while busy only waits for the result under way (pay() starts nothing then).

@@ -74,7 +74,7 @@ describe('<portone-checkout> invalid attributes', () => {
       await afterIdle(); // the element may warm iamport.js up once it is idle: only with valid attributes
 
       const detail = await clickToFail(el);
-      expect(detail).to.deep.equal({ stage: 'config', code: 'invalid_attribute', message: detail.message, retryable: false, cancelled: false });
+      expect(detail).to.deep.equal({ version: 'v1', stage: 'config', code: 'invalid_attribute', message: detail.message, retryable: false, cancelled: false });
       expect(detail.message).to.include(`"${attribute}"`);
       expect(el.state).to.equal('failure');
       expect(button(el).disabled).to.equal(false);

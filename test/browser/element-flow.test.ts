@@ -1,7 +1,7 @@
 // The PC flow end to end: the sandbox's payment window (scripted) → the SDK callback → the page's verify endpoint
 // → payment-success / payment-failure with SPEC §3's details. A success only ever comes from the verify answer.
 import { expect } from '@open-wc/testing';
-import type { PaymentFailureDetail } from '../../src/index.js';
+import type { PaymentFailureDetailV1 as PaymentFailureDetail } from '../../src/events.js';
 import {
   cleanup,
   clearEndpointCalls,
@@ -35,7 +35,7 @@ const answering = (status: number, json: Record<string, unknown>) => `/__test/ve
 /** Every failure carries exactly SPEC §3's fields, with a non-empty code and a boolean retryable and cancelled. */
 function expectFailureShape(detail: PaymentFailureDetail): void {
   // SPEC §3's fields, plus `verification` (the verify endpoint's JSON, when it answered): this project's addition.
-  expect(Object.keys(detail)).to.satisfy((keys: string[]) => keys.every((k) => ['stage', 'code', 'message', 'impUid', 'merchantUid', 'retryable', 'cancelled', 'via', 'verification'].includes(k)));
+  expect(Object.keys(detail)).to.satisfy((keys: string[]) => keys.every((k) => ['version', 'stage', 'code', 'message', 'impUid', 'merchantUid', 'retryable', 'cancelled', 'via', 'verification'].includes(k)));
   expect(detail.code).to.be.a('string').and.not.equal('');
   expect(detail.message).to.be.a('string').and.not.equal('');
   expect(detail.retryable).to.be.a('boolean');
@@ -55,7 +55,7 @@ describe('<portone-checkout> PC flow', () => {
     const p = await payment(detail.impUid);
     // The reference verifier's paid answer (README, Routes): PortOne's payment, and the order's fulfilment.
     const verification = { status: 'paid', imp_uid: p.imp_uid, merchant_uid: merchantUid, amount: 14000, currency: 'KRW', pay_method: 'card', paid_at: p.paid_at, receipt_url: p.receipt_url, fulfilment: 'done' };
-    expect(detail).to.deep.equal({ impUid: p.imp_uid, merchantUid, amount: 14000, status: 'paid', payMethod: 'card', via: 'callback', verification });
+    expect(detail).to.deep.equal({ version: 'v1', impUid: p.imp_uid, merchantUid, amount: 14000, status: 'paid', payMethod: 'card', via: 'callback', verification });
     expect(detail.impUid).to.match(/^imp_\d{12}$/);
     expect(p.status).to.equal('paid');
     // iamport.js is warm and there is no prepare-url: nothing to wait for, so no `loading` before the window.

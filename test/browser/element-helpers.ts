@@ -3,7 +3,7 @@
 // verifier, the fault endpoints) received, and wait for the element's own signals (events, the reflected `state`)
 // instead of sleeping.
 import { oneEvent } from '@open-wc/testing';
-import type { PaymentFailureDetail, PaymentSuccessDetail } from '../../src/events.js';
+import type { PaymentFailureDetailV1 as PaymentFailureDetail, PaymentSuccessDetailV1 as PaymentSuccessDetail } from '../../src/events.js';
 import type { PortoneCheckoutElement } from '../../src/portone-checkout-element.js';
 import '../../src/index.js';
 import { queueScript, sandboxUrl, type Script, uniqueMerchantUid } from './sandbox.js';

@@ -70,6 +70,7 @@ describe('<portone-checkout> mobile landing', () => {
       const detail = await success;
       const { paid_at, receipt_url } = await payment(imp_uid);
       expect(detail).to.deep.equal({
+        version: 'v1',
         impUid: imp_uid,
         merchantUid: merchant_uid,
         amount: 14000,

@@ -155,7 +155,7 @@ describe('<portone-checkout> prepare-url', () => {
   it('409 price_changed → stage prepare, price_changed, not retryable, with the server’s price; nothing paid', async () => {
     const el = mount(attributes(PREPARE_URL, { items: oneOf('priced-15000') }));
     const detail = await clickToFail(el);
-    expect(detail).to.deep.equal({ stage: 'prepare', code: 'price_changed', message: 'The price is 15000 KRW, not 14000 KRW.', retryable: false, cancelled: false, amount: 15000, currency: 'KRW' });
+    expect(detail).to.deep.equal({ version: 'v1', stage: 'prepare', code: 'price_changed', message: 'The price is 15000 KRW, not 14000 KRW.', retryable: false, cancelled: false, amount: 15000, currency: 'KRW' });
     expect(spy.calls, 'request_pay never called').to.deep.equal([]);
     expect((await endpointCalls()).map((c) => c.path)).to.deep.equal([PREPARE_URL]);
     expect(liveRegion(el).textContent).to.equal('가격이 바뀌어 결제하지 않았습니다. 새 가격: ₩15,000');
@@ -174,14 +174,14 @@ describe('<portone-checkout> prepare-url', () => {
   it('price_changed is not retryable whatever the body says', async () => {
     const answer = { status: 'price_changed', amount: 15000, currency: 'KRW', message: 'new price', retryable: true };
     const el = mount(attributes(`/__test/prepare?status=409&answer=${encodeURIComponent(JSON.stringify(answer))}`));
-    expect(await clickToFail(el)).to.deep.equal({ stage: 'prepare', code: 'price_changed', message: 'new price', retryable: false, cancelled: false, amount: 15000, currency: 'KRW' });
+    expect(await clickToFail(el)).to.deep.equal({ version: 'v1', stage: 'prepare', code: 'price_changed', message: 'new price', retryable: false, cancelled: false, amount: 15000, currency: 'KRW' });
   });
 
   it('a price_changed without the price is an ordinary 409', async () => {
     const answer = { status: 'price_changed', message: 'new price' };
     const el = mount(attributes(`/__test/prepare?status=409&answer=${encodeURIComponent(JSON.stringify(answer))}`));
     const detail = await clickToFail(el);
-    expect(detail).to.deep.equal({ stage: 'prepare', code: 'http_409', message: 'new price', retryable: false, cancelled: false });
+    expect(detail).to.deep.equal({ version: 'v1', stage: 'prepare', code: 'http_409', message: 'new price', retryable: false, cancelled: false });
     expect(liveRegion(el).textContent, 'the element’s own words, not the server’s').to.equal('주문을 만들지 못했습니다.');
   });
 

@@ -146,7 +146,7 @@ describe('dist/loader.js', () => {
     const el = frame.doc.querySelector('portone-checkout') as PortoneCheckoutElement;
     const detail = await el.pay();
     expect(detail.status).to.equal('paid');
-    expect(detail.merchantUid).to.equal(merchantUid);
+    expect(detail.version === 'v1' && detail.merchantUid).to.equal(merchantUid);
     const sdkTag = [...frame.doc.scripts].find((s) => s.src.startsWith(`${sandboxUrl}/iamport.js`));
     expect(sdkTag?.nonce).to.equal(nonce);
   });

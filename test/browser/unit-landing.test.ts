@@ -40,7 +40,7 @@ describe('landing: offerLanding', () => {
 
   /** A connected element that records the landings it is given. */
   function candidate(merchantUid: string | null = null, connected = true): LandingCandidate & { claimed: LandingFields[] } {
-    const el = Object.assign(document.createElement('landing-candidate'), { merchantUid, claimed: [] as LandingFields[] });
+    const el = Object.assign(document.createElement('landing-candidate'), { merchantUid, paymentId: null, storeId: null, claimed: [] as LandingFields[] });
     const candidate = Object.assign(el, { claimLanding: (fields: LandingFields) => void el.claimed.push(fields) });
     if (connected) document.body.append(candidate);
     made.push(candidate);
