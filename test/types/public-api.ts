@@ -17,11 +17,14 @@ typed.state = 'success';
 
 el.addEventListener('payment-success', (event) => {
   const detail: PaymentSuccessDetail = event.detail;
-  const impUid: string = event.detail.impUid;
+  // A union on `version`: V1's ids, or V2's.
+  // @ts-expect-error impUid is V1's: narrow on version first
+  const unnarrowed: string = event.detail.impUid;
+  const impUid: string = detail.version === 'v1' ? detail.impUid : detail.paymentId;
   const via: 'callback' | 'redirect' = detail.via;
   // @ts-expect-error amount is a number
   const wrong: string = event.detail.amount;
-  void [impUid, via, wrong];
+  void [impUid, via, wrong, unnarrowed];
 });
 el.addEventListener('payment-failure', (event) => {
   const detail: PaymentFailureDetail = event.detail;
@@ -39,10 +42,11 @@ el.addEventListener('payment-failure', (event) => {
 const result: Promise<PaymentSuccessDetail> = el.pay();
 const ctor: CustomElementConstructor = defineElement();
 
+const v2Jsx: JSX.IntrinsicElements['portone-checkout'] = { 'store-id': 'store-1', 'channel-key': 'channel-key-1', 'payment-id': 'order1', 'easy-pay-provider': 'KAKAOPAY', 'redirect-url': '/done', 'channel-group-id': 'g' };
 const jsx: JSX.IntrinsicElements['portone-checkout'] = { merchant: 'imp12345678', amount: 14000, 'verify-url': '/payments/complete', escrow: true, items: '[{"id":"chair-01","quantity":2}]' };
 // @ts-expect-error items is JSON text in JSX (React 18 would write an array as "[object Object]")
 const arrayJsx: JSX.IntrinsicElements['portone-checkout'] = { merchant: 'imp1', items: [line] };
 // @ts-expect-error unknown attribute
 const badJsx: JSX.IntrinsicElements['portone-checkout'] = { merchant: 'imp1', amout: 1 };
 
-void [state, items, result, ctor, jsx, arrayJsx, badJsx];
+void [state, items, result, ctor, v2Jsx, jsx, arrayJsx, badJsx];

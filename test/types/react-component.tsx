@@ -4,13 +4,14 @@
 import 'portone-checkout';
 import type {} from 'portone-checkout/jsx';
 import { useEffect, useRef } from 'react';
-import type { PortoneCheckoutElement } from 'portone-checkout';
+import type { PaymentSuccessDetail, PortoneCheckoutElement } from 'portone-checkout';
 
 export function Checkout({ amount }: { amount: number }) {
   const ref = useRef<PortoneCheckoutElement>(null);
   useEffect(() => {
     const el = ref.current!;
-    const onSuccess = (e: CustomEvent<{ merchantUid: string }>) => location.assign(`/orders/${e.detail.merchantUid}`);
+    // The detail is a union on `version` (V1 ids or V2's): narrow it.
+    const onSuccess = ({ detail }: CustomEvent<PaymentSuccessDetail>) => location.assign(`/orders/${detail.version === 'v1' ? detail.merchantUid : detail.paymentId}`);
     el.addEventListener('payment-success', onSuccess);
     return () => el.removeEventListener('payment-success', onSuccess);
   }, []);
