@@ -1,10 +1,8 @@
-// The browser builds. `dist/portone-checkout.js`: the defining module with the element, minified
-// (what the loader imports, and what a page may import directly), and beside it `dist/portone-checkout-v2.js`, the
-// PortOne V2 part it imports (`import('./portone-checkout-v2.js')`, resolved against the bundle's own URL, wherever
-// it is hosted) only when an element has `store-id`. `dist/loader.js`: the tiny classic embed. `dist/esm/`: the
-// npm build, one module per source file, for bundlers. The element imports no package (its shadow tree is drawn by
-// src/view.ts), so there is nothing to resolve or keep external. Types come from tsc
-// (tsconfig.build.json). The typescript plugin refuses to emit on type errors.
+// The browser builds. `dist/portone-checkout.js`: the defining module with the element (V1 and V2), minified, one
+// file (what the loader imports, and what a page may import directly). `dist/loader.js`: the tiny classic embed.
+// `dist/esm/`: the npm build, one module per source file, for bundlers. The element imports no package (its shadow
+// tree is drawn by src/view.ts), so there is nothing to resolve or keep external. Types come from tsc (tsconfig.build.json).
+// The typescript plugin refuses to emit on type errors.
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
@@ -15,8 +13,9 @@ const minify = (module) => terser({ module, ecma: 2020, compress: { passes: 3, p
 export default [
   {
     input: 'src/portone-checkout.ts',
-    // The V2 chunk keeps a fixed name (no hash): a page's CSP or a CDN path lists it beside the bundle.
-    output: { dir: 'dist', format: 'es', entryFileNames: 'portone-checkout.js', chunkFileNames: 'portone-checkout-[name].js' },
+    // One file, on purpose: a dynamic import() here fails the build (rollup needs output.dir for a second chunk).
+    // A lazily imported V2 chunk was measured and dropped: it made a V2 page download ≈ 600 B more (src/v2.ts).
+    output: { file: 'dist/portone-checkout.js', format: 'es' },
     plugins: [ts(), minify(true)],
   },
   {

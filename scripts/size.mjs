@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run size`: gzip -9 bytes of what a page downloads, against the budgets. A V1 page downloads the bundle; a V2
-// page (an element with `store-id`) the bundle and the V2 part it imports. Fails over budget; the figures are the
-// last lines printed.
-import { readFileSync } from 'node:fs';
+// `npm run size`: gzip -9 bytes of what a page downloads, against the budgets (issue 14). A V1 page and a V2 page
+// (an element with `store-id`) download the same one file, dist/portone-checkout.js: V2 is inside it, not a lazily
+// imported chunk (measured: split off, it made a V2 page ≈ 600 B heavier). Both pages are still printed and
+// judged, and any other browser file beside the bundle fails the check until a page here counts it. Fails over
+// budget; the figures are the last lines printed.
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const gzip = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
@@ -11,10 +13,17 @@ const raw = (file) => readFileSync(file).length;
 const pages = [
   { name: 'loader', files: ['dist/loader.js'], budget: 900 },
   { name: 'V1 page', files: ['dist/portone-checkout.js'], budget: 9_000 },
-  { name: 'V2 page', files: ['dist/portone-checkout.js', 'dist/portone-checkout-v2.js'], budget: 9_000 },
+  { name: 'V2 page', files: ['dist/portone-checkout.js'], budget: 9_000 },
 ];
 
 let over = false;
+let unlisted = false;
+const counted = new Set(pages.flatMap((page) => page.files));
+const unmeasured = readdirSync('dist').filter((name) => name.endsWith('.js') && !counted.has(`dist/${name}`));
+if (unmeasured.length) {
+  unlisted = true;
+  console.error(`size: ${unmeasured.join(', ')} in dist/ but counted in no page (scripts/size.mjs)`);
+}
 const lines = pages.map(({ name, files, budget }) => {
   const gz = files.reduce((sum, file) => sum + gzip(file), 0);
   if (gz > budget) over = true;
@@ -23,4 +32,4 @@ const lines = pages.map(({ name, files, budget }) => {
 });
 if (over) console.error('size: over budget');
 console.log(lines.join('\n'));
-process.exit(over ? 1 : 0);
+process.exit(over || unlisted ? 1 : 0);

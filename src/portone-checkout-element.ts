@@ -10,6 +10,7 @@ import type { Answer, Protocol } from './protocol.js';
 import { currentSdk, loadSdk, pageNonce, type SdkFailure, type SdkGlobal } from './sdk.js';
 import { styles } from './styles.js';
 import { V1 } from './v1.js';
+import { V2 } from './v2.js';
 import { view, type ViewState } from './view.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
@@ -20,15 +21,6 @@ type Failure = { stage: PaymentFailureDetail['stage']; code: string; message: st
 type Success = Record<string, unknown>;
 
 const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
-
-/** The V2 protocol once its chunk has loaded (dist/portone-checkout-v2.js, beside this bundle: see v2.ts). */
-let v2: Protocol | undefined;
-/** Import the V2 chunk (once: the browser keeps the module); rejects with a stage `sdk` failure, retryable. */
-const loadV2 = (): Promise<Protocol> =>
-  import('./v2.js').then(
-    (module) => (v2 = module.V2 as Protocol),
-    (error) => Promise.reject({ stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true }),
-  );
 
 /**
  * Where there is no DOM (server-side rendering: Next.js, Remix, Astro), importing must not throw: the class is then
@@ -145,9 +137,9 @@ export class PortoneCheckoutElement extends Base {
     void this.#run(fields);
   }
 
-  /** The element's protocol now (V2 with `store-id`): at once when loaded, else the promise of its chunk. */
-  #version(): Protocol | Promise<Protocol> {
-    return usesV2(this) ? (v2 ?? loadV2()) : V1;
+  /** The element's protocol now: V2 with `store-id`, else V1. */
+  #version(): Protocol {
+    return usesV2(this) ? (V2 as Protocol) : V1;
   }
 
   #parse(p: Protocol) {
@@ -163,13 +155,14 @@ export class PortoneCheckoutElement extends Base {
     return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce(), global);
   }
 
-  /** Load the SDK (and for V2 the V2 part) in idle time once the attributes are valid, so a click opens the window at once. */
+  /** Load the SDK in idle time once the attributes are valid, so a click opens the window at once. */
   #warmUp(): void {
     const warm = async () => {
-      const p = await this.#version();
+      const p = this.#version();
       const config = this.isConnected && this.#parse(p);
       if (typeof config === 'object') await this.#sdk(config.sdkSrc, p.global);
     };
+    // Nothing of a warm-up is reported: a click tries again and says what failed.
     const later = () => warm().catch(() => {});
     if ('requestIdleCallback' in window) requestIdleCallback(later, { timeout: 2000 });
     else setTimeout(later, 200);
@@ -209,14 +202,7 @@ export class PortoneCheckoutElement extends Base {
     const current = () => attempt === this.#attempt;
     const fail = (detail: Failure) => current() && this.#settle(detail);
     try {
-      // V1 at once; V2 as soon as its part is loaded (warm-up imported it, so usually at once too: no await).
-      let p = this.#version();
-      try {
-        if ('then' in p) p = await p;
-      } catch (failure) {
-        return void fail(failure as Failure);
-      }
-      this.#protocol = p;
+      const p = (this.#protocol = this.#version());
       if (landing) return await this.#verify(p, p.read(landing), 'redirect', current, signal);
       if (this.#unverified) return await this.#verify(p, this.#unverified.answer, this.#unverified.via, current, signal);
       const config = this.#parse(p);
