@@ -1,4 +1,4 @@
-// The element in V2 mode (store-id): the V2 part loads lazily, a V2 landing is claimed by a V2 element only,
+// The element in V2 mode (store-id): a V2 landing is claimed by a V2 element only,
 // cleaned and verified with { paymentId, txId? }; a landing with `code` fails at stage payment without a verify
 // call; an existing window.PortOne is used as is and its `undefined` answer (a redirect) dispatches nothing.
 // Flows against the sandbox's stand-in browser-sdk.js and the real V2 verifier come once those branches are merged.
