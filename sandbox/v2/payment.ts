@@ -225,6 +225,8 @@ export function cancelPayment(record: V2PaymentRecord, now: number, request: Can
   const status = amount.cancelled === amount.paid ? 'CANCELLED' : 'PARTIAL_CANCELLED';
   if (status !== payment.status) changeStatus(payment, status, now);
   else payment.updatedAt = at;
+  // The OpenAPI's (PARTIAL_)CANCELLED payments have no `disputes` (only PAID has).
+  delete payment.disputes;
   if (payment.method?.type === 'PaymentMethodVirtualAccount') payment.method.refundStatus = 'COMPLETED';
   return cancellation;
 }
