@@ -112,6 +112,11 @@ function crossChecks(present: Record<string, string>): Issue[] {
     if (sandboxPort !== undefined && /^\d+$/.test(sandboxPort) && Number(sandboxPort) !== 0 && Number(sandboxPort) === Number(verifierPort)) {
       issues.push({ variable: 'SANDBOX_PORT', message: `must differ from PORT (${verifierPort}): the sandbox plays PortOne on its own port` });
     }
+    // Its V2 side listens on the next port (PortOne V2 lives on another host than V1): that one must be free too.
+    if (sandboxPort !== undefined && /^\d+$/.test(sandboxPort) && Number(sandboxPort) !== 0) {
+      if (Number(sandboxPort) + 1 === Number(verifierPort)) issues.push({ variable: 'SANDBOX_PORT', message: `must not be PORT − 1: the sandbox's V2 side listens on SANDBOX_PORT + 1 (${verifierPort})` });
+      if (Number(sandboxPort) === 65535) issues.push({ variable: 'SANDBOX_PORT', message: "must be below 65535: the sandbox's V2 side listens on SANDBOX_PORT + 1" });
+    }
   } else if (hasV2 && !hasKey && !hasSecret) {
     // V2 alone: V1's keys are not needed.
   } else {

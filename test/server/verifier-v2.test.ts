@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RouteError } from '../../server/errors.js';
 import { paymentIdFor, startV2Verifier, type V2Harness } from './verifier-v2-harness.js';
-import { uid, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 
 const trail = (order: { history: Array<{ state: string; via: string }> }) => order.history.map((h) => `${h.state}/${h.via}`);
 const ledger = (order: { payments: Array<{ transactionId: string; disposition: string }> }) => order.payments.map((p) => `${p.transactionId}:${p.disposition}`);
@@ -287,6 +287,57 @@ describe('POST /payments/complete { paymentId, txId? }: the decision table of SP
   });
 });
 
+describe('a slow PortOne cancel (V2 recommends a 60 s read timeout)', () => {
+  test('the answer is not held past the budget: 409 refund pending; the cancel PortOne finished meanwhile is then seen, never repeated', async () => {
+    const paymentId = await prepared(v);
+    await v.control.createPayment({ paymentId, amount: 100, status: 'PAID' });
+    const fault = await v.control.addFault({ type: 'latency', ms: 5_000, path: `/payments/${paymentId}/cancel`, method: 'POST', times: 1 });
+    const started = Date.now();
+    const answer = await v.post('/payments/complete', { paymentId });
+    assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
+    assert.deepEqual([answer.status, answer.body.status, answer.body.refund], [409, 'forgery', 'pending'], JSON.stringify(answer.body));
+    await waitFor(async () => (await v.control.payment(paymentId)).status === 'CANCELLED', 'PortOne finishes the slow cancel', 10_000);
+    const later = await v.post('/payments/complete', { paymentId });
+    assert.deepEqual([later.body.status, later.body.refund], ['forgery', 'done']);
+    assert.equal((await v.control.payment(paymentId)).cancellations?.length, 1, 'cancelled once');
+    assert.equal(new Set(cancelsOf(v, paymentId).map((r) => r.headers['idempotency-key'])).size, 1);
+    await v.control.removeFault(fault.id).catch(() => undefined);
+  });
+});
+
+describe('fulfilment of V2 orders through FULFILMENT_URL', () => {
+  test('the signed POST says version v2, paymentId and transactionId (V1 bodies unchanged)', async () => {
+    const { createServer } = await import('node:http');
+    const { verifyWebhook, webhookKey } = await import('../../server/webhook-signature.js');
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const received: Array<{ body: any; verified: boolean }> = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString();
+        received.push({ body: JSON.parse(raw), verified: verifyWebhook([webhookKey(secret)], (n) => req.headers[n] as string | undefined, raw).ok });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const w = await startV2Verifier({ fulfilmentEndpoint: { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/paid`, secret } });
+    try {
+      const paymentId = await prepared(w, 10.5, 'USD');
+      const payment = await w.control.createPayment({ paymentId, amount: 1050, currency: 'USD', status: 'PAID' });
+      assert.equal((await w.post('/payments/complete', { paymentId })).body.fulfilment, 'done');
+      assert.equal(received.length, 1);
+      const [{ body, verified }] = received as [{ body: any; verified: boolean }];
+      assert.ok(verified, 'signed with FULFILMENT_SECRET');
+      assert.deepEqual([body.type, body.version, body.order.paymentId, body.order.transactionId, body.order.amount], ['order.paid', 'v2', paymentId, payment.transactionId, 10.5]);
+      assert.deepEqual([body.payment.paymentId, body.payment.transactionId, body.payment.amount, body.payment.currency, body.payment.status, body.payment.payMethod], [paymentId, payment.transactionId, 10.5, 'USD', 'PAID', 'CARD']);
+    } finally {
+      await w.close();
+      receiver.close();
+    }
+  });
+});
+
 describe('TEST channels', () => {
   let strict: V2Harness;
   before(async () => (strict = await startV2Verifier({ acceptTestPayments: false })));
@@ -333,4 +384,3 @@ describe('reconcile covers V2 orders', () => {
   });
 });
 
-void uid;
