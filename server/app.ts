@@ -38,6 +38,8 @@ export interface AppDeps {
    * webhook secrets (`whsec_…`, at most two). Without it the server speaks V1 only.
    */
   v2?: V2RouteSettings & { webhookSecrets: readonly string[] };
+  /** False: PortOne V1 is not configured (V2 alone); V1 requests are a 400 saying so. Default true. */
+  v1?: boolean;
   /** The merchant's fulfilment hook: once per order that becomes paid, at least once across crashes (see FulfilmentHook). */
   onPaid?: FulfilmentHook;
   /** The same for V2 orders (with V2's Payment); required with `onPaid` when `v2` is given. */
@@ -158,6 +160,7 @@ export function createApp(deps: AppDeps): VerifierApp {
     priceOrder: deps.priceOrder ?? bodyPricing,
     prepareLimit: rateLimit(deps.prepareRateLimit ?? 30, 'prepares'),
     fulfilmentWaitMs,
+    v1: deps.v1,
   });
   const health = new Router().get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };

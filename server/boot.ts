@@ -95,6 +95,7 @@ export async function bootVerifier(config: Config, target: PortOneTarget | null,
     app = createApp({
       store,
       portone,
+      v1: target !== null,
       v2,
       ...pricing,
       onPaid: options.onPaid,

@@ -121,6 +121,8 @@ export interface PaymentRouteDeps extends SettleDeps {
   portone: SettleDeps['portone'] & Pick<PortOneClient, 'prepare'>;
   /** PortOne V2, when this server speaks it (else V2 requests are a 400 saying so). */
   v2?: V2RouteSettings;
+  /** False when PortOne V1 is not configured (V2 alone): V1 requests are then a 400 saying so. Default true. */
+  v1?: boolean;
   priceOrder: PriceOrder;
   fulfilment: FulfilmentDeliverer;
   prepareLimit: RateLimit;
@@ -140,6 +142,7 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
       return;
     }
     const body = parseBody(prepareBody, ctx.request.body);
+    if (deps.v1 === false) throw v1NotConfigured('merchant_uid');
     const price = await priceOf(deps.priceOrder, {
       items: body.items ?? null,
       amount: body.amount,
@@ -196,6 +199,7 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
       outcome = await completeV2(deps, ctx.request.body);
     } else {
       const body = parseBody(completeBody, ctx.request.body);
+      if (deps.v1 === false) throw v1NotConfigured('imp_uid');
       outcome = await settle(deps, body.imp_uid, body.merchant_uid, 'complete');
     }
     const answer = v2 ? verifyAnswerV2(outcome) : verifyAnswer(outcome);
@@ -219,6 +223,11 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
   });
 
   return router;
+}
+
+/** The answer to a V1 request when this server speaks V2 alone: a 400 (retrying will not help), naming what is missing. */
+function v1NotConfigured(field: string): RouteError {
+  return new RouteError(400, errorBody(`${field}: PortOne V1 is not configured on this server (PORTONE_API_KEY, PORTONE_API_SECRET)`));
 }
 
 function isObject(body: unknown): body is Record<string, unknown> {

@@ -42,7 +42,7 @@ describe('one protocol alone', () => {
   before(async () => (sandbox = await startTestSandbox({ port: 0 })));
   after(() => sandbox.sandbox.close());
 
-  test('V2 alone: V2 works, a V1 complete and prepare get a message saying V1 is not configured', async () => {
+  test('V2 alone: V2 works, a V1 complete and prepare are a 400 saying V1 is not configured', async () => {
     const { v2 } = sandbox.sandbox;
     const running = await startServer(
       loadConfig({ PORT: '0', DATABASE_URL: 'memory:', LOG_LEVEL: 'silent', PORTONE_V2_API_SECRET: v2.credentials.apiSecret, PORTONE_V2_STORE_ID: v2.credentials.storeId, PORTONE_V2_API_URL: v2.url }),
@@ -54,10 +54,12 @@ describe('one protocol alone', () => {
       await v2.control.createPayment({ paymentId, amount: 2000, status: 'PAID' });
       assert.equal((await post(`${running.url}/payments/complete`, { paymentId })).status, 200);
       const v1 = await post(`${running.url}/payments/prepare`, { merchant_uid: `v1-${paymentId}`, amount: 2000 });
-      assert.equal(v1.status, 502);
-      assert.match(v1.body.message, /PortOne V1 is not configured/);
+      assert.equal(v1.status, 400);
+      assert.match(v1.body.message, /merchant_uid: PortOne V1 is not configured/);
+      assert.equal((await fetch(`${running.url}/payments/v1-${paymentId}`)).status, 404, 'nothing stored');
       const complete = await post(`${running.url}/payments/complete`, { imp_uid: 'imp_1', merchant_uid: 'x' });
-      assert.match(complete.body.message, /PortOne V1 is not configured/);
+      assert.equal(complete.status, 400);
+      assert.match(complete.body.message, /imp_uid: PortOne V1 is not configured/);
     } finally {
       await running.close();
     }
