@@ -8,12 +8,14 @@ import { writeError } from '../errors.js';
 import { answerErrors, answerUnknownPath, type ApiProfile, BODY_LIMIT, BODY_LIMIT_BYTES, injectFaults, openToAnyOrigin, parseBodies, recordRestCalls } from '../http.js';
 import type { SandboxState } from '../state.js';
 import { createWindowRouter } from '../window/routes.js';
+import { createV2CheckoutRouter } from './checkout.js';
 import { createV2ControlRouter } from './control.js';
 import { failV2 } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { authenticate, createV2RestRouter } from './rest.js';
 import { type V2Options, V2State } from './state.js';
 import { V2Webhooks } from './webhooks.js';
+import { createV2WindowRouter } from './window.js';
 
 export interface V2App {
   app: Koa;
@@ -48,7 +50,7 @@ export function createV2App(shared: SandboxState, options: V2Options & { quiet?:
   // Before the faults: a call slowed down by a latency fault holds its key (the in-flight 409 can be seen).
   app.use(idempotency(state, isRestPath));
   app.use(injectFaults(state, V2_PROFILE));
-  for (const router of [rest, control, createWindowRouter()]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [rest, control, createV2CheckoutRouter(state), createV2WindowRouter(state, webhooks), createWindowRouter('V2')]) app.use(router.routes()).use(router.allowedMethods());
   app.use(answerUnknownPath(V2_PROFILE));
   return { app, state, webhooks };
 }
