@@ -1,6 +1,6 @@
 // Browser tests: Chromium, Firefox and WebKit (test/support/browsers.mjs says how each is driven and which are on
 // this machine; TEST_BROWSERS=firefox,webkit picks some), against a real PortOne sandbox started in this process on
-// loopback. Pages learn its URL from `window.SANDBOX_URL`. The merchant's side is on the page's own origin: the
+// loopback. Pages learn its URLs from `window.SANDBOX_URL` (V1) and `window.SANDBOX_V2_URL` (V2). The merchant's side is on the page's own origin: the
 // reference verifier over that sandbox under /__verifier/ (test/support/verifier.ts, same-origin.ts), and the faults
 // it cannot produce under /__test/ (test/support/endpoints.ts).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -37,7 +37,7 @@ export default {
     ...browserPlugins,
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
-    <html><head><script>window.SANDBOX_URL = ${JSON.stringify(sandbox.url)};</script></head>
+    <html><head><script>window.SANDBOX_URL = ${JSON.stringify(sandbox.url)}; window.SANDBOX_V2_URL = ${JSON.stringify(sandbox.v2.url)};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
   filterBrowserLogs: ({ args }) => !String(args[0] ?? '').includes('Lit is in dev mode'),
   reporters: [defaultReporter(), summaryReporter({ flatten: false }), countReporter(process.env.TEST_COUNTS_FILE)],

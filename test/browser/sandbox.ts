@@ -3,10 +3,12 @@
 import { type ControlMethod, SandboxControl } from '../../sandbox/client.js';
 import type { NewScript } from '../../sandbox/control-api.js';
 import type { Payment } from '../../sandbox/v1/payment-object.js';
+import { SandboxV2Control } from '../../sandbox/v2/client.js';
 
 declare global {
   interface Window {
     SANDBOX_URL: string;
+    SANDBOX_V2_URL: string;
     IMP?: Iamport;
   }
 }
@@ -24,6 +26,11 @@ export type Rsp = Record<string, unknown>;
 export const sandboxUrl = window.SANDBOX_URL;
 
 export const sandboxControl = new SandboxControl(sandboxUrl);
+
+/** The sandbox's PortOne V2 side: its own address, its stand-in browser-sdk.js, and its control client (CORS open). */
+export const sandboxV2Url = window.SANDBOX_V2_URL;
+export const V2_SDK_URL = `${sandboxV2Url}/browser-sdk.js`;
+export const sandboxV2 = new SandboxV2Control(sandboxV2Url);
 
 /** Call the sandbox's control API; throws on a non-2xx answer. */
 export function control<T = unknown>(path: string, method: ControlMethod = 'GET', body?: unknown): Promise<T> {

@@ -34,3 +34,16 @@ export async function withOrder<T extends Record<string, string | true>>(attribu
   await storeOrder({ merchant_uid: merchantUid, amount: Number(amount), currency: typeof currency === 'string' && currency ? currency.toUpperCase() : 'KRW' });
   return attributes;
 }
+
+/**
+ * Store a V2 order at the verifier as its prepare route does (stored under `paymentId`, and its amount
+ * pre-registered with the sandbox's PortOne V2, which then refuses any other amount for it); throws unless stored.
+ */
+export async function storeV2Order(order: { paymentId: string; amount: number; currency?: string; name?: string }): Promise<void> {
+  const response = await fetch(PREPARE_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [SETUP_HEADER]: 'store-order' },
+    body: JSON.stringify({ version: 'v2', currency: 'KRW', ...order }),
+  });
+  if (!response.ok) throw new Error(`the verifier did not store ${JSON.stringify(order)}: ${response.status} ${await response.text()}`);
+}
