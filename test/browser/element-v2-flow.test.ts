@@ -1,6 +1,7 @@
 // The V2 element end to end (SPEC §8.1): the sandbox's stand-in browser-sdk.js and its test payment window
 // (scripted through the sandbox's V2 control API) → PortOne.requestPayment's answer → the reference verifier's V2
-// complete → payment-success / payment-failure with version v2. Approve, decline, close, a virtual account, two
+// complete → payment-success / payment-failure with version v2. Approve, decline, close, a virtual account, the
+// mobile trip to the window and back to the landing, two
 // tampered payments (the window paying another amount, a page amount other than the pre-registered one), twenty
 // elements sharing one SDK load, V1 and V2 elements paying on one page, and a page under a strict CSP.
 import { expect } from '@open-wc/testing';
@@ -121,6 +122,44 @@ describe('<portone-checkout> PortOne V2 against the sandbox and the reference ve
     expect(detail).to.deep.include({ version: 'v2', stage: 'payment', code: 'AmountNotEqualToPredefined', paymentId, cancelled: false });
     expect(document.querySelector('.portone-sandbox-dialog')).to.equal(null);
     expect(await endpointCalls()).to.deep.equal([]);
+  });
+
+  it('mobile: the page goes to the window and back to its redirectUrl; the landing is claimed, cleaned and verified via redirect', async () => {
+    const attributes = v2();
+    const paymentId = attributes['payment-id'] as string;
+    await storeV2Order({ paymentId, amount: 14000 });
+    await sandboxV2.queueScript({ paymentId, action: 'approve', device: 'mobile' });
+    const tag = `<portone-checkout ${Object.entries(attributes).map(([name, value]) => `${name}="${value}"`).join(' ')}></portone-checkout>`;
+    // A classic script, before the element's module: it hears the landing's event, then tells this page where it is.
+    const report = `<script>for (const type of ['payment-success', 'payment-failure']) document.addEventListener(type, (e) => parent.postMessage({ type, detail: e.detail, href: location.href }, '*'));</script>`;
+    const body = `${report}${tag}<script type="module">import '/src/index.ts';</script>`;
+    const page = `${location.origin}/__test/page?${new URLSearchParams({ body })}`;
+    const iframe = document.createElement('iframe');
+    iframe.src = page;
+    const loaded = new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));
+    const outcome = new Promise<{ type: string; detail: PaymentSuccessDetailV2; href: string }>((resolve) =>
+      addEventListener('message', function heard(e) {
+        if (e.source !== iframe.contentWindow) return;
+        removeEventListener('message', heard);
+        resolve(e.data);
+      }),
+    );
+    document.body.append(iframe);
+    try {
+      await loaded;
+      const w = iframe.contentWindow as Window & typeof globalThis;
+      await w.customElements.whenDefined('portone-checkout');
+      // The answer is undefined (the page is leaving): nothing to wait for here.
+      void (w.document.querySelector('portone-checkout') as PortoneCheckoutElement).pay().catch(() => {});
+      const { type, detail, href } = await outcome;
+      const p = await sandboxV2.payment(paymentId);
+      expect(type).to.equal('payment-success');
+      expect(detail).to.deep.include({ version: 'v2', paymentId, txId: p.transactionId, amount: 14000, status: 'paid', via: 'redirect' });
+      expect(href, 'the landing left the address bar').to.equal(page);
+      expect((await endpointCalls()).map((c) => c.body)).to.deep.equal([{ paymentId, txId: p.transactionId }]);
+    } finally {
+      iframe.remove();
+    }
   });
 
   it('twenty V2 elements → one browser-sdk.js load; each can pay with it', async () => {
