@@ -1,30 +1,34 @@
-// The browser builds. `dist/portone-checkout.js`: the defining module with the element (V1 and V2), minified, one
-// file (what the loader imports, and what a page may import directly). `dist/loader.js`: the tiny classic embed.
-// `dist/esm/`: the npm build, one module per source file, for bundlers. The element imports no package (its shadow
-// tree is drawn by src/view.ts), so there is nothing to resolve or keep external. Types come from tsc (tsconfig.build.json).
-// The typescript plugin refuses to emit on type errors.
+// The browser builds. `dist/portone-checkout.js`: the defining module with the element (V1 and V2) and Lit inside,
+// minified, one file (what the loader imports, and what a page may import directly). `dist/loader.js`: the tiny
+// classic embed. `dist/esm/`: the npm build, one module per source file with `lit` external, for bundlers. Types
+// come from tsc (tsconfig.build.json). The typescript plugin refuses to emit on type errors.
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmitOnError: true, noEmit: false, sourceMap: false, declaration: false });
-const minify = (module) => terser({ module, ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } });
+// Lit's cross-package internals (`_$AH`, `_$litType$` …) are mangled too: in the self-contained bundle nothing
+// outside it reads them (the loader has none, and this bundle renders only into its own shadow roots).
+const minify = (module, mangleLit) =>
+  terser({ module, ecma: 2020, compress: { passes: 3, pure_getters: true }, mangle: mangleLit ? { properties: { regex: /^_\$/ } } : true, format: { comments: false } });
 
 export default [
   {
     input: 'src/portone-checkout.ts',
-    // One file, on purpose: a dynamic import() here fails the build (rollup needs output.dir for a second chunk).
-    // A lazily imported V2 chunk was measured and dropped: it made a V2 page download ≈ 600 B more (src/v2.ts).
     output: { file: 'dist/portone-checkout.js', format: 'es' },
-    plugins: [ts(), minify(true)],
+    // lit-html's `node` build is its browser build plus one guard (no `document`, no template walker), so that
+    // importing this bundle where there is no DOM (server-side rendering) does not throw.
+    plugins: [nodeResolve({ exportConditions: ['node'] }), ts(), minify(true, true)],
   },
   {
     input: 'src/loader.ts',
     output: { file: 'dist/loader.js', format: 'iife' },
-    plugins: [ts(), minify(false)],
+    plugins: [ts(), minify(false, false)],
   },
   {
     input: ['src/index.ts', 'src/portone-checkout-element.ts'],
+    external: [/^lit(\/|$)/],
     output: { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src' },
     plugins: [ts()],
   },

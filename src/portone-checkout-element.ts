@@ -1,5 +1,6 @@
-// A plain custom element drawing its own two-node shadow tree (view.ts): neither LitElement nor lit-html, so that
-// what a V1 page and a V2 page download stays inside the 9 kB budget (scripts/size.mjs).
+// Lit's template engine (`lit-html`) on a plain custom element, not LitElement: it keeps the whole bundle, Lit
+// included, inside its 9 kB budget (scripts/size.mjs).
+import { html, render } from 'lit/html.js';
 import { attributeNames, type AttributeProperties, defineAttributeProperties, propertyOf, usesV2 } from './attributes.js';
 import type { PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
 import { failureText, formatAmount, resolveLang, texts } from './i18n.js';
@@ -11,7 +12,6 @@ import { currentSdk, loadSdk, pageNonce, type SdkFailure, type SdkGlobal } from 
 import { styles } from './styles.js';
 import { V1 } from './v1.js';
 import { V2 } from './v2.js';
-import { view, type ViewState } from './view.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
 
@@ -87,14 +87,10 @@ export class PortoneCheckoutElement extends Base {
   #protocol: Protocol = V1;
   /** The host delegates focus to its button (a click on the host, `el.focus()`, a focus given back to the host). */
   #root = this.attachShadow({ mode: 'open', delegatesFocus: true });
-  /** Brings the shadow tree up to date (built once, here: a constructor may fill its shadow root, not its host). */
-  #view: (state: ViewState) => void;
 
   constructor() {
     super();
     styles(this.#root);
-    // A click while busy only waits for the result under way (pay() starts nothing then).
-    this.#view = view(this.#root, () => !this.disabled && this.pay().catch(() => {}));
   }
 
   /** `idle`, `loading`, `paying`, `verifying`, `success` or `failure`; reflected as the `state` attribute. */
@@ -266,6 +262,11 @@ export class PortoneCheckoutElement extends Base {
     this.#settle(detail);
   }
 
+  // A click while busy only waits for the result under way (pay() starts nothing then).
+  #onClick = (): void => {
+    if (!this.disabled) this.pay().catch(() => {});
+  };
+
   #render(): void {
     const busy = BUSY.includes(this.#state);
     const lang = resolveLang(this.lang);
@@ -275,7 +276,10 @@ export class PortoneCheckoutElement extends Base {
     const label = t.pay(amount ? formatAmount(amount, this.currency || 'KRW', lang) : '').trim();
     // Reflected from the first render (connect or any attribute), not only once a payment starts.
     this.setAttribute('state', this.#state);
-    this.#view({ disabled: !!this.disabled, busy, label, announcement: this.#announcement });
+    render(
+      html`<button part="button" type="button" ?disabled=${this.disabled} aria-busy=${busy} @click=${this.#onClick}><slot>${label}</slot></button><span part="status" role="status" aria-live="polite">${this.#announcement}</span>`,
+      this.#root,
+    );
   }
 }
 
