@@ -1,7 +1,9 @@
-// The browser builds. `dist/portone-checkout.js`: the defining module with the element (V1 and V2) and Lit inside,
-// minified, one file (what the loader imports, and what a page may import directly). `dist/loader.js`: the tiny
-// classic embed. `dist/esm/`: the npm build, one module per source file with `lit` external, for bundlers. Types
-// come from tsc (tsconfig.build.json). The typescript plugin refuses to emit on type errors.
+// The browser builds. `dist/portone-checkout.js`: the defining module with the element and Lit inside, minified
+// (what the loader imports, and what a page may import directly), and beside it `dist/portone-checkout-v2.js`, the
+// PortOne V2 part it imports (`import('./portone-checkout-v2.js')`, resolved against the bundle's own URL, wherever
+// it is hosted) only when an element has `store-id`. `dist/loader.js`: the tiny classic embed. `dist/esm/`: the
+// npm build, one module per source file with `lit` external, for bundlers. Types come from tsc
+// (tsconfig.build.json). The typescript plugin refuses to emit on type errors.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -16,7 +18,8 @@ const minify = (module, mangleLit) =>
 export default [
   {
     input: 'src/portone-checkout.ts',
-    output: { file: 'dist/portone-checkout.js', format: 'es' },
+    // The V2 chunk keeps a fixed name (no hash): a page's CSP or a CDN path lists it beside the bundle.
+    output: { dir: 'dist', format: 'es', entryFileNames: 'portone-checkout.js', chunkFileNames: 'portone-checkout-[name].js' },
     // lit-html's `node` build is its browser build plus one guard (no `document`, no template walker), so that
     // importing this bundle where there is no DOM (server-side rendering) does not throw.
     plugins: [nodeResolve({ exportConditions: ['node'] }), ts(), minify(true, true)],

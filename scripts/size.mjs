@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// `npm run size`: gzip -9 bytes of what a page downloads, against the budgets (issue 14). A V1 page and a V2 page
-// (an element with `store-id`) download the same one file, dist/portone-checkout.js: V2 is inside it, not a lazily
-// imported chunk (measured: split off, it made a V2 page ≈ 600 B heavier). Both pages are still printed and
-// judged, and any other browser file beside the bundle fails the check until a page here counts it. Fails over
-// budget; the figures are the last lines printed.
+// `npm run size`: gzip -9 bytes of what a page downloads, against the budgets (issue 14). A V1 page downloads the
+// bundle, dist/portone-checkout.js; a V2 page (an element with `store-id`) the bundle and the V2 part it imports,
+// dist/portone-checkout-v2.js. Any other browser file in dist/ fails the check until a page here counts it. Fails
+// over budget; the figures are the last lines printed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
@@ -13,7 +12,7 @@ const raw = (file) => readFileSync(file).length;
 const pages = [
   { name: 'loader', files: ['dist/loader.js'], budget: 900 },
   { name: 'V1 page', files: ['dist/portone-checkout.js'], budget: 9_000 },
-  { name: 'V2 page', files: ['dist/portone-checkout.js'], budget: 9_000 },
+  { name: 'V2 page', files: ['dist/portone-checkout.js', 'dist/portone-checkout-v2.js'], budget: 9_000 },
 ];
 
 let over = false;

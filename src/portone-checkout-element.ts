@@ -11,7 +11,6 @@ import type { Answer, Protocol } from './protocol.js';
 import { currentSdk, loadSdk, pageNonce, type SdkFailure, type SdkGlobal } from './sdk.js';
 import { styles } from './styles.js';
 import { V1 } from './v1.js';
-import { V2 } from './v2.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
 
@@ -21,6 +20,15 @@ type Failure = { stage: PaymentFailureDetail['stage']; code: string; message: st
 type Success = Record<string, unknown>;
 
 const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
+
+/** The V2 protocol once its chunk has loaded (dist/portone-checkout-v2.js, beside this bundle: see v2.ts). */
+let v2: Protocol | undefined;
+/** Import the V2 chunk (once: the browser keeps the module); rejects with a stage `sdk` failure, retryable. */
+const loadV2 = (): Promise<Protocol> =>
+  import('./v2.js').then(
+    (module) => (v2 = module.V2 as Protocol),
+    (error) => Promise.reject({ stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true }),
+  );
 
 /**
  * Where there is no DOM (server-side rendering: Next.js, Remix, Astro), importing must not throw: the class is then
@@ -83,8 +91,8 @@ export class PortoneCheckoutElement extends Base {
   #waiters: Array<(detail: PaymentSuccessDetail | Failure) => void> = [];
   /** A payment whose verification failed in a way worth retrying: the next click verifies it again. */
   #unverified?: { answer: Answer; via: Via };
-  /** The current attempt's protocol: what `version` its details carry. */
-  #protocol: Protocol = V1;
+  /** The current attempt's PortOne: what `version` its details carry (V2's too when its part failed to load). */
+  #used: Protocol['version'] = 'v1';
   /** The host delegates focus to its button (a click on the host, `el.focus()`, a focus given back to the host). */
   #root = this.attachShadow({ mode: 'open', delegatesFocus: true });
 
@@ -133,9 +141,9 @@ export class PortoneCheckoutElement extends Base {
     void this.#run(fields);
   }
 
-  /** The element's protocol now: V2 with `store-id`, else V1. */
-  #version(): Protocol {
-    return usesV2(this) ? (V2 as Protocol) : V1;
+  /** The element's protocol now (V2 with `store-id`): at once when loaded, else the promise of its chunk. */
+  #version(): Protocol | Promise<Protocol> {
+    return usesV2(this) ? (v2 ?? loadV2()) : V1;
   }
 
   #parse(p: Protocol) {
@@ -151,10 +159,10 @@ export class PortoneCheckoutElement extends Base {
     return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce(), global);
   }
 
-  /** Load the SDK in idle time once the attributes are valid, so a click opens the window at once. */
+  /** Load the SDK (and for V2 the V2 part) in idle time once the attributes are valid, so a click opens the window at once. */
   #warmUp(): void {
     const warm = async () => {
-      const p = this.#version();
+      const p = await this.#version();
       const config = this.isConnected && this.#parse(p);
       if (typeof config === 'object') await this.#sdk(config.sdkSrc, p.global);
     };
@@ -182,7 +190,7 @@ export class PortoneCheckoutElement extends Base {
     const failed = 'stage' in detail;
     // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne.
     if (failed) detail.cancelled = !!detail.cancelled;
-    detail.version = this.#protocol.version;
+    detail.version = this.#used;
     if (dispatch) {
       this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
@@ -198,7 +206,14 @@ export class PortoneCheckoutElement extends Base {
     const current = () => attempt === this.#attempt;
     const fail = (detail: Failure) => current() && this.#settle(detail);
     try {
-      const p = (this.#protocol = this.#version());
+      // V1 at once; V2 as soon as its part is loaded (warm-up imported it, so usually at once too: no await).
+      let p = this.#version();
+      this.#used = 'then' in p ? 'v2' : p.version;
+      try {
+        if ('then' in p) p = await p;
+      } catch (failure) {
+        return void fail(failure as Failure);
+      }
       if (landing) return await this.#verify(p, p.read(landing), 'redirect', current, signal);
       if (this.#unverified) return await this.#verify(p, this.#unverified.answer, this.#unverified.via, current, signal);
       const config = this.#parse(p);

@@ -1,6 +1,8 @@
 /**
- * What differs between PortOne V1 (iamport.js, v1.ts) and V2 (browser-sdk.js, v2.ts, for an element with
- * `store-id`): the element's flow (portone-checkout-element.ts) is one, and asks its version's protocol at each step.
+ * What differs between PortOne V1 (iamport.js, v1.ts) and V2 (browser-sdk.js, v2.ts, a chunk imported only by an
+ * element with `store-id`): the element's flow (portone-checkout-element.ts) is one, and asks its version's
+ * protocol at each step. Types only: the V2 chunk imports nothing from the main bundle, so that it never loads a
+ * second copy of it (a page may import the bundle under another URL than the chunk's `./portone-checkout.js`).
  */
 import type { PrepareBody, Prepared } from './merchant-endpoints.js';
 import type { AttributeReader, CheckoutConfig } from './params.js';

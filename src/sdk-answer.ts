@@ -21,10 +21,10 @@ export interface SdkAnswer {
  * `PAY_PROCESS_CANCELED`; KG이니시스's own words say `사용자가 결제를 취소하였습니다`. A decline (`F0004`, `F0005` "결제가
  * 중단되었습니다") is not a close.
  */
-export const CLOSED = /^\[결제포기\]|사용자가 결제를 취소/;
+const CLOSED = /^\[결제포기\]|사용자가 결제를 취소/;
 
 /** A non-empty string or a number, as text. */
-export const text = (value: unknown) => ((typeof value === 'string' && value) || typeof value === 'number' ? String(value) : undefined);
+const text = (value: unknown) => ((typeof value === 'string' && value) || typeof value === 'number' ? String(value) : undefined);
 
 const isFalse = (value: unknown) => value === false || value === 'false';
 

@@ -3,13 +3,19 @@
  * keys). A failure when it carries `code` (PortOne's own test: `response.code !== undefined`), with `message` and
  * the PG's `pgCode` / `pgMessage` when given; anything else is only a claim for the verify endpoint to settle.
  */
-import { V2_LANDING } from './landing.js';
 import type { Answer } from './protocol.js';
-import { CLOSED, text } from './sdk-answer.js';
+
+/**
+ * The buyer closed or cancelled the window: the PG's `PAY_PROCESS_CANCELED`, or its words (`[결제포기] 사용자가
+ * 결제를 취소하셨습니다`, KG이니시스 `사용자가 결제를 취소하였습니다`), as in V1. A decline is not a close.
+ */
+const CLOSED = /^\[결제포기\]|사용자가 결제를 취소|^PAY_PROCESS_CANCELED$/;
+
+/** A non-empty string or a number, as text. */
+const text = (value: unknown) => ((typeof value === 'string' && value) || typeof value === 'number' ? String(value) : undefined);
 
 export function readPaymentAnswer(fields: Record<string, unknown>): Answer {
-  // A landing's parameters are the response's keys.
-  const [paymentId, txId, code, message, pgCode, pgMessage] = V2_LANDING.map((key) => text(fields[key]));
+  const [paymentId, txId, code, message, pgCode, pgMessage] = ['paymentId', 'txId', 'code', 'message', 'pgCode', 'pgMessage'].map((key) => text(fields[key]));
   // Only the ids there are: a detail has no `txId` key rather than an undefined one.
   const answer: Answer = { ...(paymentId && { paymentId }), ...(txId && { txId }) };
   return fields.code != null
@@ -19,8 +25,7 @@ export function readPaymentAnswer(fields: Record<string, unknown>): Answer {
         message: message ?? code ?? 'payment_failed',
         ...(pgCode && { pgCode }),
         ...(pgMessage && { pgMessage }),
-        // The buyer closed or cancelled the window: the PG's `PAY_PROCESS_CANCELED`, or its words, as in V1. A decline is not a close.
-        cancelled: [code, message, pgCode, pgMessage].some((said) => said === 'PAY_PROCESS_CANCELED' || CLOSED.test(said!)),
+        cancelled: [code, message, pgCode, pgMessage].some((said) => CLOSED.test(said!)),
       }
     : answer;
 }

@@ -13,8 +13,11 @@
  *   escrow → isEscrow; digital → productType DIGITAL. `params` is merged last.
  */
 import { currencyDigits, minorUnits } from './minor-units.js';
-import { type AttributeReader, type CheckoutConfig, invalid } from './params.js';
+import type { AttributeReader, CheckoutConfig } from './params.js';
 import type { Checkout } from './protocol.js';
+
+/** params.ts's message, in the same words (this module is the V2 chunk's: it imports nothing from the main bundle). */
+const invalid = (attribute: string, expected: string, value: unknown) => `Invalid attribute "${attribute}": expected ${expected}, got ${JSON.stringify(value)}.`;
 
 const PAY_METHODS = 'CARD VIRTUAL_ACCOUNT TRANSFER MOBILE GIFT_CERTIFICATE EASY_PAY PAYPAL ALIPAY CONVENIENCE_STORE ALIPAY_PLUS'.split(' ');
 /** V1's names for the same methods (upper-cased, as `pay-method` is read case-insensitively). */

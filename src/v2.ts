@@ -1,7 +1,7 @@
 /**
  * PortOne V2 (browser-sdk.js, `store-id`) for the element's flow: `PortOne.requestPayment`, verified by
- * `{ paymentId, txId? }`. In the one bundle, not a lazily imported chunk: split off, it compressed apart from the
- * code it shares words with, and a V2 page downloaded about 600 B more than with it inside (scripts/size.mjs).
+ * `{ paymentId, txId? }`. The entry of the lazily imported chunk dist/portone-checkout-v2.js: only a page with a
+ * V2 element downloads it, and it imports nothing from the main bundle (types only).
  */
 import { currencyDigits, minorUnits } from './minor-units.js';
 import type { Protocol } from './protocol.js';

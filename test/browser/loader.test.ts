@@ -126,6 +126,41 @@ describe('dist/loader.js', () => {
     });
   }
 
+  /** The paths this page has fetched so far (the resource timing entries). */
+  const fetched = (frame: Frame) => frame.win.performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname);
+
+  it('a V1 page never fetches the V2 part; a V2 element (store-id) imports it once, from beside the bundle', async () => {
+    frame = await openPage({ body: '<portone-checkout merchant="imp1" amount="1000"></portone-checkout>' });
+    await addScript(frame, LOADER);
+    await defined(frame);
+    const v1 = frame.doc.querySelector('portone-checkout') as PortoneCheckoutElement;
+    // A V1 click (failing at stage config: no amount) fetches nothing of V2's.
+    v1.removeAttribute('amount');
+    await v1.pay().catch(() => {});
+    expect(fetched(frame).filter((path) => path.startsWith('/dist/'))).to.deep.equal(['/dist/loader.js', '/dist/portone-checkout.js']);
+    // Two V2 elements, each refusing its attributes (no name) only once the V2 part has read them.
+    frame.doc.body.insertAdjacentHTML('beforeend', '<portone-checkout store-id="s" channel-key="c" amount="1000"></portone-checkout>'.repeat(2));
+    const [, a, b] = frame.doc.querySelectorAll('portone-checkout') as NodeListOf<PortoneCheckoutElement>;
+    const failures = await Promise.all([a, b].map((el) => el.pay().then(() => expect.fail('resolved'), (detail: Record<string, unknown>) => detail)));
+    for (const failure of failures) expect(failure).to.include({ version: 'v2', stage: 'config', code: 'invalid_attribute' });
+    expect(fetched(frame).filter((path) => path.startsWith('/dist/'))).to.deep.equal(['/dist/loader.js', '/dist/portone-checkout.js', '/dist/portone-checkout-v2.js']);
+  });
+
+  it('the V2 part failing to load is a retryable stage sdk failure, with version v2', async () => {
+    // The page's import map sends the V2 part's URL to one that answers 404, as a host that forgot to upload it.
+    const importmap = JSON.stringify({ imports: { '/dist/portone-checkout-v2.js': '/dist/not-uploaded.js' } });
+    frame = await openPage({
+      body: `<script type="importmap">${importmap}</script><portone-checkout store-id="s" channel-key="c" amount="1000" name="n"></portone-checkout>`,
+    });
+    await addScript(frame, LOADER);
+    await defined(frame);
+    const el = frame.doc.querySelector('portone-checkout') as PortoneCheckoutElement;
+    const failure = await el.pay().then(() => expect.fail('resolved'), (detail: Record<string, unknown>) => detail);
+    expect(failure).to.include({ version: 'v2', stage: 'sdk', code: 'sdk_error', retryable: true, cancelled: false });
+    expect(failure.message).to.include('V2 part did not load');
+    expect(el.state).to.equal('failure');
+  });
+
   it('works on a page with a strict CSP nonce: the bundle and iamport.js get the nonce, and a payment goes through', async () => {
     const nonce = `n${Math.random().toString(36).slice(2)}`;
     const merchantUid = uniqueMerchantUid('csp');

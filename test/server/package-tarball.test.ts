@@ -89,7 +89,9 @@ describe('the packed package', () => {
       'custom-elements.json',
       'dist/loader.js',
       'dist/portone-checkout.js',
+      'dist/portone-checkout-v2.js', // the V2 part, imported by the bundle beside it for an element with store-id
       'dist/esm/index.js',
+      'dist/esm/v2.js',
       'dist/esm/portone-checkout-element.js',
       'dist/index.d.ts',
       'dist/jsx.d.ts',
