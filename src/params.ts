@@ -97,12 +97,13 @@ export type AttributeReader = (attribute: AttributeName) => AttributeValue;
 /**
  * Check every attribute and build the request: the config, or the message that names the bad attribute. `get`
  * returns an attribute's value (as its property reads it); `extra` is the `params` property, merged last. With
- * `v2` (the element has `store-id`) no merchant is needed and the SDK is V2's; v2-request.ts maps the request.
+ * `v2Sdk` (the element has `store-id`: V2's default SDK URL, which the V2 part brings) no merchant is needed and the
+ * SDK is V2's; v2-request.ts maps the request.
  */
-export function parseCheckout(get: AttributeReader, extra?: Record<string, unknown> | null, v2?: boolean): CheckoutConfig | string {
+export function parseCheckout(get: AttributeReader, extra?: Record<string, unknown> | null, v2Sdk?: string): CheckoutConfig | string {
   try {
     const merchant = String(get('merchant') ?? '').trim();
-    if (!merchant && !v2) throw invalid('merchant', 'a merchant code such as "imp12345678"', get('merchant'));
+    if (!merchant && !v2Sdk) throw invalid('merchant', 'a merchant code such as "imp12345678"', get('merchant'));
     // Compared case-insensitively for the KRW whole-number rule; sent as written.
     const currency = String(get('currency') || 'KRW').toUpperCase();
     const request: Record<string, unknown> = { pay_method: 'card' };
@@ -120,7 +121,7 @@ export function parseCheckout(get: AttributeReader, extra?: Record<string, unkno
     let sdkSrc = get('sdk-src');
     try {
       // A malformed URL fails this element's payment here, never the page's other elements.
-      sdkSrc = new URL(String(sdkSrc || (v2 ? 'https://cdn.portone.io/v2/browser-sdk.js' : 'https://cdn.iamport.kr/v1/iamport.js')), document.baseURI).href;
+      sdkSrc = new URL(String(sdkSrc || v2Sdk || 'https://cdn.iamport.kr/v1/iamport.js'), document.baseURI).href;
     } catch {
       throw invalid('sdk-src', 'a URL', sdkSrc);
     }

@@ -149,9 +149,8 @@ export class PortoneCheckoutElement extends Base {
   #parse(p: Protocol) {
     // Each attribute as its property reads it.
     const get = (a: string) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)];
-    const isV2 = p !== V1;
     // `params` are V1 parameters to request_pay, or V2 fields merged over requestPayment's by the V2 part.
-    const base = parseCheckout(get, isV2 ? null : this.params, isV2);
+    const base = parseCheckout(get, p.sdk ? null : this.params, p.sdk);
     return typeof base === 'string' ? base : p.parse(base, get, this.params);
   }
 
@@ -229,7 +228,7 @@ export class PortoneCheckoutElement extends Base {
         if ('retryable' in prepared) return void fail({ stage: 'prepare', ...(prepared as EndpointFailure) });
         // Pay with what the server answered: the order id, amount, and currency when it gave one.
         const refused = p.prepared(request, prepared);
-        if (refused) return void fail({ stage: 'prepare', code: 'invalid_answer', message: refused, retryable: false });
+        if (refused) return void fail(refused as Failure);
       }
       const id = (request[p.id] ??= generateOrderId(p.id, p === V1 ? '_' : '')) as string;
       request[p.redirect] ??= withoutLanding(location.href, p === V1 ? V1_LANDING : V2_LANDING);

@@ -21,6 +21,14 @@ export interface Checkout extends CheckoutConfig {
   order: PrepareBody;
 }
 
+/** prepare-url's answer cannot be paid (V2: not a whole number of the currency's minor unit). */
+export interface PrepareRefusal {
+  stage: 'prepare';
+  code: 'invalid_answer';
+  message: string;
+  retryable: false;
+}
+
 export interface Protocol<G extends SdkGlobal = SdkGlobal> {
   version: 'v1' | 'v2';
   /** The SDK's global (`IMP`, `PortOne`). */
@@ -31,6 +39,8 @@ export interface Protocol<G extends SdkGlobal = SdkGlobal> {
   key: string;
   /** The request field of the redirect URL (`m_redirect_url`, `redirectUrl`). */
   redirect: string;
+  /** V2's default SDK URL (browser-sdk.js), in its part, not the bundle; none in V1 (parseCheckout's default). */
+  sdk?: string;
   /** What the verify endpoint answers for a success. */
   paid: string[];
   /**
@@ -38,8 +48,8 @@ export interface Protocol<G extends SdkGlobal = SdkGlobal> {
    * names the bad attribute. `extra`: the `params` property.
    */
   parse(base: CheckoutConfig, get: AttributeReader, extra?: Record<string, unknown> | null): Checkout | string;
-  /** Pay what prepare-url answered; a message when the answer cannot be paid. */
-  prepared(request: Record<string, unknown>, answer: Prepared): string | void;
+  /** Pay what prepare-url answered; the stage `prepare` failure when the answer cannot be paid. */
+  prepared(request: Record<string, unknown>, answer: Prepared): PrepareRefusal | void;
   /** Open the payment window: the SDK's answer, or undefined when the page is being redirected. `opened` runs right after the SDK is called. */
   pay(sdk: Sdks[G], config: Checkout, opened: () => void): Promise<Record<string, unknown> | undefined>;
   /** The answer's fields (SDK or landing) read. */

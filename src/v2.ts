@@ -14,11 +14,14 @@ export const V2: Protocol<'PortOne'> = {
   id: 'paymentId',
   key: 'paymentId',
   redirect: 'redirectUrl',
+  sdk: 'https://cdn.portone.io/v2/browser-sdk.js',
   paid: ['paid', 'virtual_account_issued'],
   parse: toPaymentRequest,
   prepared(request, { paymentId, amount, currency = request.currency as string }) {
     const totalAmount = minorUnits(amount, currencyDigits(currency) ?? NaN);
-    if (totalAmount == null) return `prepare-url answered ${amount} ${currency}: not a whole number of ${currency}'s minor unit.`;
+    if (totalAmount == null) {
+      return { stage: 'prepare', code: 'invalid_answer', message: `prepare-url answered ${amount} ${currency}: not a whole number of ${currency}'s minor unit.`, retryable: false };
+    }
     Object.assign(request, { paymentId, totalAmount, currency });
   },
   pay(PortOne, { request }, opened) {

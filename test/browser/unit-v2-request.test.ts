@@ -6,6 +6,7 @@ import { currencyDigits, minorUnits } from '../../src/minor-units.js';
 import { type AttributeValue, parseCheckout } from '../../src/params.js';
 import type { Checkout } from '../../src/protocol.js';
 import { toPaymentRequest } from '../../src/v2-request.js';
+import { V2 } from '../../src/v2.js';
 
 type Attributes = Partial<Record<AttributeName, AttributeValue>>;
 
@@ -13,7 +14,7 @@ type Attributes = Partial<Record<AttributeName, AttributeValue>>;
 function parse(attributes: Attributes, extra?: Record<string, unknown>): Checkout | string {
   const values: Attributes = { 'store-id': 'store-test', 'channel-key': 'channel-key-test', amount: '14000', name: '노르웨이 회전 의자', ...attributes };
   const get = (attribute: AttributeName) => values[attribute] ?? null;
-  const base = parseCheckout(get, null, true);
+  const base = parseCheckout(get, null, V2.sdk);
   return typeof base === 'string' ? base : toPaymentRequest(base, get, extra);
 }
 
