@@ -1,8 +1,7 @@
 /**
- * The merchant's endpoints: `prepare-url` (optional: fixes the order id — `merchant_uid` in V1, `paymentId` in V2 —,
- * amount and currency on the server) and `verify-url` (settles the payment with PortOne). Their answers become
- * outcomes here; a payment is a success only when the verify endpoint says 2xx with a paid status (V1 `paid` or
- * `ready`, V2 `paid` or `virtual_account_issued`).
+ * The merchant's endpoints: `prepare-url` (optional: fixes merchant_uid, amount and currency on the server) and
+ * `verify-url` (settles the payment with PortOne). Their answers become outcomes here; a payment is a success
+ * only when the verify endpoint says 2xx with status `paid` or `ready`.
  */
 
 type Json = Record<string, unknown>;
@@ -29,7 +28,7 @@ const isFailure = (value: object): value is EndpointFailure => 'retryable' in va
 const failure = (code: string, message: string, retryable = false): EndpointFailure => ({ code, message, retryable });
 
 /** POST `body` as JSON: the answer's status and JSON (`{}` when not JSON), or a `network` failure. */
-async function post(url: string, body: Json, signal: AbortSignal): Promise<[number, Json] | EndpointFailure> {
+export async function post(url: string, body: Json, signal: AbortSignal): Promise<[number, Json] | EndpointFailure> {
   // Our own timeout beside the caller's abort (AbortSignal.any is too new for some merchants' buyers). Neither is
   // undone afterwards: aborting a request that has ended does nothing.
   const timeout = new AbortController();
@@ -57,7 +56,7 @@ async function post(url: string, body: Json, signal: AbortSignal): Promise<[numb
 }
 
 /** A non-2xx answer: the server's own message and word on retrying win; otherwise 5xx, 408 and 429 are worth another try. */
-function httpFailure(url: string, status: number, json: Json): EndpointFailure {
+export function httpFailure(url: string, status: number, json: Json): EndpointFailure {
   return failure(
     `http_${status}`,
     typeof json.message === 'string' ? json.message : `${url} answered HTTP ${status}.`,
@@ -67,60 +66,54 @@ function httpFailure(url: string, status: number, json: Json): EndpointFailure {
 
 const ok = (status: number) => status > 199 && status < 300;
 
-/** What the server decided: the order id under its version's name, the amount; `currency` only when it answered one (else the page's stands). */
-export type Prepared = { [id: string]: unknown; amount: number; currency?: string };
+/** The request_pay parameters the server decided; `currency` only when it answered one (else the page's stands). */
+export interface Prepared {
+  merchant_uid: string;
+  amount: number;
+  currency?: string;
+}
 
-/**
- * The prepare request body (README, the verification protocol): V1 `{ amount, currency, name, merchant_uid?, items? }`,
- * V2 `{ version: 'v2', amount, currency, name, paymentId?, items? }` (JSON drops what is undefined).
- */
-export type PrepareBody = { amount: number; currency: string; name?: unknown; items?: unknown[]; [id: string]: unknown };
+/** The prepare request body (README, the verification protocol): `{ amount, currency, name, merchant_uid?, items? }` (JSON drops what is undefined). */
+export type PrepareBody = { amount: number; currency: string; name?: unknown; merchant_uid?: unknown; items?: unknown[] };
 
-/** POST the prepare body; the answer must carry the order id as `id` (`merchant_uid` in V1, `paymentId` in V2). */
-export async function prepare(url: string, body: PrepareBody, signal: AbortSignal, id: string): Promise<Prepared | EndpointFailure> {
+export async function prepare(url: string, body: PrepareBody, signal: AbortSignal): Promise<Prepared | EndpointFailure> {
   const answer = await post(url, body, signal);
   if (isFailure(answer)) return answer;
   const [status, json] = answer;
-  const { [id]: order, amount, currency } = json;
+  const { merchant_uid, amount, currency } = json;
   // The server priced the order otherwise (a stale page, a changed catalog): paying again cannot help until the
   // buyer has seen the new price, so it is not retryable whatever the body says.
   if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
     return { ...httpFailure(url, status, json), code: 'price_changed', retryable: false, amount, currency };
   }
   if (!ok(status)) return httpFailure(url, status, json);
-  if (typeof order !== 'string' || order === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
-    return failure('invalid_answer', `${url} must answer { ${id}, amount }.`);
+  if (typeof merchant_uid !== 'string' || merchant_uid === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
+    return failure('invalid_answer', `${url} must answer { merchant_uid, amount }.`);
   }
-  return { [id]: order, amount, ...(currency != null && { currency: currency as string }) };
+  return { merchant_uid, amount, ...(currency != null && { currency: currency as string }) };
 }
 
 /** The success detail's part that the verify answer decides. */
 export interface Verified {
-  /** One of the version's paid statuses (`paid`, `ready`, `virtual_account_issued`). */
-  status: string;
+  status: 'paid' | 'ready';
   amount: number;
   payMethod: string;
   /** The verify endpoint's JSON, as it answered. */
   verification: Json;
 }
 
-/**
- * POST the verify body (V1 `{ imp_uid, merchant_uid }`, V2 `{ paymentId, txId? }`): a success when the endpoint
- * answers 2xx with one of `paid` (the version's paid statuses) and an amount.
- */
-export async function verify(url: string, body: Json, signal: AbortSignal, paid: string[]): Promise<Verified | EndpointFailure> {
+export async function verify(url: string, body: { imp_uid: string; merchant_uid: string }, signal: AbortSignal): Promise<Verified | EndpointFailure> {
   const answer = await post(url, body, signal);
   if (isFailure(answer)) return answer;
   const [status, json] = answer;
-  // V1 answers `pay_method`, V2 `payMethod`.
-  const { status: answered, amount, pay_method = json.payMethod } = json;
+  const { status: answered, amount, pay_method } = json;
   const refused = !ok(status)
     ? httpFailure(url, status, json)
-    : !paid.includes(answered as string)
+    : answered !== 'paid' && answered !== 'ready'
       ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
       : typeof amount !== 'number'
         ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
         : undefined;
   if (refused) return { ...refused, verification: json };
-  return { status: answered as string, amount: amount as number, payMethod: typeof pay_method === 'string' ? pay_method : '', verification: json };
+  return { status: answered as Verified['status'], amount: amount as number, payMethod: typeof pay_method === 'string' ? pay_method : '', verification: json };
 }

@@ -33,7 +33,7 @@ export interface CheckoutConfig {
 }
 
 /** A bad attribute, thrown as the message that names it, says what it takes and what it got (a string: see parseCheckout). */
-export const invalid = (attribute: string, expected: string, value: AttributeValue) =>
+const invalid = (attribute: string, expected: string, value: AttributeValue) =>
   `Invalid attribute "${attribute}": expected ${expected}, got ${JSON.stringify(value)}.`;
 
 /** Digits with an optional decimal part: no signs, exponents, commas or spaces inside. */
@@ -136,16 +136,13 @@ export function parseCheckout(get: AttributeReader, extra?: Record<string, unkno
 let warned = false;
 
 /**
- * A fresh order id for one attempt (`merchant_uid` in V1, `paymentId` in V2): `pc` + time + 64 random bits, in base
- * 36, joined by `separator`: well under PortOne's 40 characters, and with `''` letters and digits only (which every
- * V2 PG takes). The first one on a page says on the console what it costs: a server that verifies only orders it
- * stored cannot know this one.
+ * A fresh order id for one attempt: `pc_` + time + randomness, well under PortOne's 40 characters. The first one on
+ * a page says on the console what it costs: a server that verifies only orders it stored cannot know this one.
  */
-export function generateOrderId(name: string, separator: string): string {
+export function generateMerchantUid(): string {
   if (!warned) {
     warned = true;
-    // `merchant_uid` → `merchant-uid`, `paymentId` → `payment-id`: the attribute that would have named it.
-    console.warn(`<portone-checkout> generated a ${name} (no prepare-url, no ${name.replace(/_|(?=I)/, '-').toLowerCase()}): the reference server answers 404 unknown_order for it.`);
+    console.warn('<portone-checkout> generated a merchant_uid (no prepare-url, no merchant-uid): the reference server answers 404 unknown_order for it.');
   }
-  return ['pc', ...[Date.now(), ...crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36))].join(separator);
+  return `pc_${[Date.now(), ...crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36)).join('_')}`;
 }

@@ -4,13 +4,13 @@ import { html, render } from 'lit/html.js';
 import { attributeNames, type AttributeProperties, defineAttributeProperties, propertyOf, usesV2 } from './attributes.js';
 import type { PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
 import { failureText, formatAmount, resolveLang, texts } from './i18n.js';
-import { type LandingFields, offerLanding, rememberPayer, V1_LANDING, V2_LANDING, withoutLanding } from './landing.js';
-import { type EndpointFailure, prepare, verify } from './merchant-endpoints.js';
-import { type AttributeValue, generateOrderId, parseCheckout, readAmount } from './params.js';
-import type { Answer, Protocol } from './protocol.js';
+import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
+import { httpFailure, post, prepare, verify } from './merchant-endpoints.js';
+import { type AttributeValue, generateMerchantUid, parseCheckout, readAmount } from './params.js';
+import { readSdkAnswer, type SdkAnswer } from './sdk-answer.js';
 import { currentSdk, loadSdk, pageNonce, type SdkFailure, type SdkGlobal } from './sdk.js';
 import { styles } from './styles.js';
-import { V1 } from './v1.js';
+import type { V2Host } from './v2.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
 
@@ -21,12 +21,15 @@ type Success = Record<string, unknown>;
 
 const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
 
-/** The V2 protocol once its chunk has loaded (dist/portone-checkout-v2.js, beside this bundle: see v2.ts). */
-let v2: Protocol | undefined;
-/** Import the V2 chunk (once: the browser keeps the module); rejects with a stage `sdk` failure, retryable. */
-const loadV2 = (): Promise<Protocol> =>
-  import('./v2.js').then(
-    (module) => (v2 = module.V2 as Protocol),
+/**
+ * PortOne V2 (`store-id`) is a chunk of its own, dist/portone-checkout-v2.js beside this bundle (v2.ts): imported
+ * only by an element with `store-id`, kept once loaded (so that a warm element calls the SDK inside the click).
+ */
+let v2: typeof import('./v2.js') | undefined;
+/** Import the V2 chunk; rejects with a stage `sdk` failure, retryable. */
+const loadV2 = () =>
+  v2 ? Promise.resolve(v2) : import('./v2.js').then(
+    (module) => (v2 = module),
     (error) => Promise.reject({ stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true }),
   );
 
@@ -88,11 +91,11 @@ export class PortoneCheckoutElement extends Base {
   #announcement = '';
   #attempt = 0;
   #controller?: AbortController;
-  #waiters: Array<(detail: PaymentSuccessDetail | Failure) => void> = [];
+  #waiters: Array<(detail: Success | Failure) => void> = [];
   /** A payment whose verification failed in a way worth retrying: the next click verifies it again. */
-  #unverified?: { answer: Answer; via: Via };
-  /** The current attempt's PortOne: what `version` its details carry (V2's too when its part failed to load). */
-  #used: Protocol['version'] = 'v1';
+  #unverified?: { impUid: string; merchantUid: string; via: Via };
+  /** The current attempt pays through V2 (`store-id`): what `version` its details carry. */
+  #v2 = false;
   /** The host delegates focus to its button (a click on the host, `el.focus()`, a focus given back to the host). */
   #root = this.attachShadow({ mode: 'open', delegatesFocus: true });
 
@@ -109,6 +112,8 @@ export class PortoneCheckoutElement extends Base {
   connectedCallback(): void {
     this.#render();
     offerLanding(this);
+    // A V2 landing is the V2 chunk's to read, claim and clean (v2.ts).
+    if (usesV2(this) && new URLSearchParams(location.search).has('paymentId')) loadV2().then((module) => module.offer(this), () => {});
     this.#warmUp();
   }
 
@@ -131,7 +136,7 @@ export class PortoneCheckoutElement extends Base {
    */
   pay(): Promise<PaymentSuccessDetail> {
     return new Promise((resolve, reject) => {
-      this.#waiters.push((detail) => ('stage' in detail ? reject : resolve)(detail as PaymentSuccessDetail));
+      this.#waiters.push((detail) => ('stage' in detail ? reject : resolve)(detail as unknown as PaymentSuccessDetail));
       if (!BUSY.includes(this.#state)) void this.#run();
     });
   }
@@ -141,34 +146,38 @@ export class PortoneCheckoutElement extends Base {
     void this.#run(fields);
   }
 
-  /** The element's protocol now (V2 with `store-id`): at once when loaded, else the promise of its chunk. */
-  #version(): Protocol | Promise<Protocol> {
-    return usesV2(this) ? (v2 ?? loadV2()) : V1;
-  }
-
-  #parse(p: Protocol) {
+  #parse() {
     // Each attribute as its property reads it.
-    const get = (a: string) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)];
-    // `params` are V1 parameters to request_pay, or V2 fields merged over requestPayment's by the V2 part.
-    const base = parseCheckout(get, p.sdk ? null : this.params, p.sdk);
-    return typeof base === 'string' ? base : p.parse(base, get, this.params);
+    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
   }
 
-  #sdk<G extends SdkGlobal>(src: string, global: G) {
+  #sdk<G extends SdkGlobal = 'IMP'>(src: string, global = 'IMP' as G) {
     return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce(), global);
   }
 
-  /** Load the SDK (and for V2 the V2 part) in idle time once the attributes are valid, so a click opens the window at once. */
-  #warmUp(): void {
-    const warm = async () => {
-      const p = await this.#version();
-      const config = this.isConnected && this.#parse(p);
-      if (typeof config === 'object') await this.#sdk(config.sdkSrc, p.global);
+  /** What the V2 chunk uses of the element: its own helpers, lent by reference. */
+  #host(): V2Host {
+    return {
+      parse: (sdk) => parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], null, sdk),
+      sdk: (src) => this.#sdk(src, 'PortOne'),
+      current: () => currentSdk('PortOne'),
+      state: (state) => this.#setState(state),
+      settle: (detail) => this.#settle(detail),
+      post,
+      httpFailure,
     };
-    // Nothing of a warm-up is reported: a click tries again and says what failed.
-    const later = () => warm().catch(() => {});
-    if ('requestIdleCallback' in window) requestIdleCallback(later, { timeout: 2000 });
-    else setTimeout(later, 200);
+  }
+
+  /** Load the SDK (for V2, its chunk first) in idle time once the attributes are valid, so a click opens the window at once. */
+  #warmUp(): void {
+    const warm = () => {
+      const config = this.isConnected && this.#parse();
+      // Nothing of a warm-up is reported: a click tries again and says what failed.
+      if (usesV2(this)) loadV2().then((module) => module.warm(this, this.#host())).catch(() => {});
+      else if (typeof config === 'object') this.#sdk(config.sdkSrc).catch(() => {});
+    };
+    if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
+    else setTimeout(warm, 200);
   }
 
   #abandon(): void {
@@ -187,14 +196,14 @@ export class PortoneCheckoutElement extends Base {
   /** The outcome: the event (unless an abandoned attempt, which only `pay()` hears of), then every `pay()` waiting. */
   #settle(detail: Success | Failure, dispatch = true): void {
     const failed = 'stage' in detail;
-    // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne.
+    // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne (SPEC §8.1).
     if (failed) detail.cancelled = !!detail.cancelled;
-    detail.version = this.#used;
+    detail.version = this.#v2 ? 'v2' : 'v1';
     if (dispatch) {
       this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
     }
-    for (const waiter of this.#waiters.splice(0)) waiter(detail as unknown as PaymentSuccessDetail);
+    for (const waiter of this.#waiters.splice(0)) waiter(detail);
   }
 
   /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
@@ -205,75 +214,76 @@ export class PortoneCheckoutElement extends Base {
     const current = () => attempt === this.#attempt;
     const fail = (detail: Failure) => current() && this.#settle(detail);
     try {
-      // V1 at once; V2 as soon as its part is loaded (warm-up imported it, so usually at once too: no await).
-      let p = this.#version();
-      this.#used = 'then' in p ? 'v2' : p.version;
-      try {
-        if ('then' in p) p = await p;
-      } catch (failure) {
-        return void fail(failure as Failure);
+      // V2: the chunk's flow, at once when it is loaded (the warm-up imported it, so usually no await).
+      if ((this.#v2 = usesV2(this))) {
+        let module;
+        try {
+          module = v2 ?? (await loadV2());
+        } catch (failure) {
+          return void fail(failure as Failure);
+        }
+        return await module.run(this, this.#host(), { current, signal }, landing);
       }
-      if (landing) return await this.#verify(p, p.read(landing), 'redirect', current, signal);
-      if (this.#unverified) return await this.#verify(p, this.#unverified.answer, this.#unverified.via, current, signal);
-      const config = this.#parse(p);
+      if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
+      if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);
+      const config = this.#parse();
       if (typeof config === 'string') return void fail({ stage: 'config', code: 'invalid_attribute', message: config, retryable: false });
-      const { prepareUrl, request, items, sdkSrc, order } = config;
+      const { merchant, prepareUrl, request, items, sdkSrc } = config;
       // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
-      if (prepareUrl || !currentSdk(p.global)) this.#setState('loading');
-      const sdk = this.#sdk(sdkSrc, p.global);
+      if (prepareUrl || !currentSdk('IMP')) this.#setState('loading');
+      const sdk = this.#sdk(sdkSrc);
       sdk.catch(() => {});
       if (prepareUrl) {
-        const prepared = await prepare(prepareUrl, { ...order, [p.id]: request[p.id], items }, signal, p.id);
+        // What would be paid (`params` included), the currency as ISO 4217 writes it whatever the page's case.
+        const currency = String(request.currency || 'KRW').toUpperCase();
+        const prepared = await prepare(prepareUrl, { amount: request.amount as number, currency, name: request.name, merchant_uid: request.merchant_uid, items }, signal);
         if (!current()) return;
-        if ('retryable' in prepared) return void fail({ stage: 'prepare', ...(prepared as EndpointFailure) });
-        // Pay with what the server answered: the order id, amount, and currency when it gave one.
-        const refused = p.prepared(request, prepared);
-        if (refused) return void fail(refused as Failure);
+        if ('code' in prepared) return void fail({ stage: 'prepare', ...prepared });
+        // Pay with what the server answered: merchant_uid, amount, and currency when it gave one.
+        Object.assign(request, prepared);
       }
-      const id = (request[p.id] ??= generateOrderId(p.id, p === V1 ? '_' : '')) as string;
-      request[p.redirect] ??= withoutLanding(location.href, p === V1 ? V1_LANDING : V2_LANDING);
-      let sdkGlobal;
+      const merchantUid = (request.merchant_uid ??= generateMerchantUid()) as string;
+      request.m_redirect_url ??= withoutLanding(location.href);
+      let IMP;
       try {
-        // Warm (the usual case): no await at all, so the SDK is called inside the click, as on a hand-written page.
-        sdkGlobal = currentSdk(p.global) ?? (await sdk);
+        // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page.
+        IMP = currentSdk('IMP') ?? (await sdk);
       } catch (failure) {
-        return void fail({ ...(failure as SdkFailure), [p.key]: id });
+        return void fail({ ...(failure as SdkFailure), merchantUid });
       }
       if (!current()) return;
+      // Always init first: without it iamport.js only alerts and never calls back.
+      IMP.init(merchant);
       const focused = this.matches(':focus-within');
-      const fields = await p.pay(sdkGlobal as never, config, () => {
+      const rsp = await new Promise<Record<string, unknown>>((resolve) => {
+        IMP.request_pay(request, (r) => resolve(r && typeof r === 'object' ? r : {}));
         // After the call, not before: the click opens the window first. A page leaving for the PG does so only
         // after this task, and a page's first sessionStorage access can take milliseconds.
         this.#setState('paying');
-        rememberPayer(id, this);
+        rememberPayer(merchantUid, this);
       });
-      // V2 without an answer: the page is being redirected, and its landing will say the rest.
-      if (!fields) return;
       // The window has closed: focus goes back to the button if it was here when the payment started or has fallen
-      // to <body> (the SDK gives it back to nothing; what gives it back to the host reaches the button too).
+      // to <body> (iamport.js gives it back to nothing; what gives it back to the host reaches the button too).
       if (focused || document.activeElement === document.body) this.focus();
-      if (current()) await this.#verify(p, { [p.key]: id, ...p.read(fields) }, 'callback', current, signal);
+      if (current()) await this.#verify({ merchantUid, ...readSdkAnswer(rsp) }, 'callback', current, signal);
     } catch (error) {
       if (!signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
     }
   }
 
   /** What the SDK said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
-  async #verify(p: Protocol, answer: Answer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
-    const body = p.verifyBody(answer);
-    if (answer.code || !body) {
+  async #verify(answer: SdkAnswer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
+    const { impUid, merchantUid } = answer;
+    if (answer.code || !impUid || !merchantUid) {
       this.#unverified = undefined;
-      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'The SDK answered without the payment’s ids.', ...answer, retryable: false, via }));
+      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'iamport.js answered without imp_uid.', ...answer, retryable: false, via }));
     }
     this.#setState('verifying');
-    const verified = await verify(this.verifyUrl || '/payments/complete', body, signal, p.paid);
+    const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
     if (!current()) return;
     const failed = 'code' in verified;
-    this.#unverified = failed && verified.retryable ? { answer, via } : undefined;
-    if (failed) return this.#settle({ stage: 'verify', ...verified, ...answer, via });
-    const detail: Success = { ...answer, ...verified, via };
-    p.succeeded?.(detail, verified.verification);
-    this.#settle(detail);
+    this.#unverified = failed && verified.retryable ? { impUid, merchantUid, via } : undefined;
+    this.#settle(failed ? { stage: 'verify', ...verified, impUid, merchantUid, via } : { impUid, merchantUid, ...verified, via });
   }
 
   // A click while busy only waits for the result under way (pay() starts nothing then).

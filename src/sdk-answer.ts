@@ -5,7 +5,6 @@
  * modules send neither flag, and `success` never meant "paid".
  */
 export interface SdkAnswer {
-  [key: string]: unknown;
   impUid?: string;
   merchantUid?: string;
   /** Present on a failure: the PG's code (or the element's `payment_failed`). */

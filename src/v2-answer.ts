@@ -3,7 +3,16 @@
  * keys). A failure when it carries `code` (PortOne's own test: `response.code !== undefined`), with `message` and
  * the PG's `pgCode` / `pgMessage` when given; anything else is only a claim for the verify endpoint to settle.
  */
-import type { Answer } from './protocol.js';
+
+/** An answer or a landing, read: the ids it carries (detail keys), and for a failure its code and message. */
+export interface Answer {
+  paymentId?: string;
+  txId?: string;
+  code?: string;
+  message?: string;
+  cancelled?: boolean;
+  [key: string]: unknown;
+}
 
 /**
  * The buyer closed or cancelled the window: the PG's `PAY_PROCESS_CANCELED`, or its words (`[결제포기] 사용자가

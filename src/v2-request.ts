@@ -14,7 +14,11 @@
  */
 import { currencyDigits, minorUnits } from './minor-units.js';
 import type { AttributeReader, CheckoutConfig } from './params.js';
-import type { Checkout } from './protocol.js';
+
+/** A checked V2 config, with what prepare-url is told (`version`, the amount as written, the currency upper case, the order name). */
+export interface Checkout extends CheckoutConfig {
+  order: { version: 'v2'; amount: number; currency: string; name?: unknown };
+}
 
 /** params.ts's message, in the same words (this module is the V2 chunk's: it imports nothing from the main bundle). */
 const invalid = (attribute: string, expected: string, value: unknown) => `Invalid attribute "${attribute}": expected ${expected}, got ${JSON.stringify(value)}.`;

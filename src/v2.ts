@@ -1,43 +1,250 @@
 /**
- * PortOne V2 (browser-sdk.js, `store-id`) for the element's flow: `PortOne.requestPayment`, verified by
- * `{ paymentId, txId? }`. The entry of the lazily imported chunk dist/portone-checkout-v2.js: only a page with a
- * V2 element downloads it, and it imports nothing from the main bundle (types only).
+ * PortOne V2 (browser-sdk.js, `store-id`): the entry of the lazily imported chunk dist/portone-checkout-v2.js. Only
+ * an element with `store-id` imports it, and hands it the click (`run`), the warm-up (`warm`) and, when the address
+ * has `paymentId`, the landing (`offer`); the element keeps its shadow tree, its state, its attempt and its events,
+ * and passes what this needs of them by reference (a `V2Host`).
+ *
+ * DUPLICATION, ON PURPOSE: the V2 copies here of the V1 code paths in the main bundle (the prepare and verify
+ * requests, a landing's read, claim and clean, the payer's memory, the order id, the answer's reading) are there
+ * only because the two ship as separate files: a V1 page downloads the bundle alone and must not pay for V2's
+ * generality (scripts/size.mjs: V1 page ≤ 9,000 B gzip), and this chunk imports nothing from the bundle at run
+ * time (types only), so that it never loads a second copy of it (a page may import the bundle under another URL
+ * than the chunk's `./portone-checkout.js`). What both need and the bundle has anyway (the attribute checks, the
+ * SDK loader, the endpoints' fetch and HTTP failure) comes through the host. Change one side, check the other.
  */
+import type { Via } from './events.js';
+import type { EndpointFailure, post as Post, httpFailure as HttpFailure } from './merchant-endpoints.js';
 import { currencyDigits, minorUnits } from './minor-units.js';
-import type { Protocol } from './protocol.js';
-import { readPaymentAnswer } from './v2-answer.js';
+import type { CheckoutConfig } from './params.js';
+import type { PortOneSdk } from './sdk.js';
+import { type Answer, readPaymentAnswer } from './v2-answer.js';
 import { toPaymentRequest } from './v2-request.js';
 
-export const V2: Protocol<'PortOne'> = {
-  version: 'v2',
-  global: 'PortOne',
-  id: 'paymentId',
-  key: 'paymentId',
-  redirect: 'redirectUrl',
-  sdk: 'https://cdn.portone.io/v2/browser-sdk.js',
-  paid: ['paid', 'virtual_account_issued'],
-  parse: toPaymentRequest,
-  prepared(request, { paymentId, amount, currency = request.currency as string }) {
+/** browser-sdk.js's default URL (the bundle's is iamport.js's). */
+export const SDK = 'https://cdn.portone.io/v2/browser-sdk.js';
+
+/** The element, as this reads it. */
+export interface V2Element extends HTMLElement {
+  readonly storeId: string | null;
+  readonly paymentId: string | null;
+  readonly verifyUrl: string | null;
+  params?: Record<string, unknown>;
+  claimLanding(fields: Record<string, string>): void;
+}
+
+type Detail = Record<string, unknown>;
+
+/** What the element lends the chunk: its own helpers, by reference (nothing of Lit or the element is copied here). */
+export interface V2Host {
+  /** parseCheckout over the element's attributes (without `params`), with `SDK` as the default SDK URL. */
+  parse(sdk: string): CheckoutConfig | string;
+  /** loadSdk for `window.PortOne`, with the element's timeout and nonce; rejects with a stage `sdk` failure. */
+  sdk(src: string): Promise<PortOneSdk>;
+  /** `window.PortOne` when it is there and usable. */
+  current(): PortOneSdk | undefined;
+  /** Sets the element's state (and what its live region says). */
+  state(state: 'loading' | 'paying' | 'verifying'): void;
+  /** Reports the outcome: the event, then every `pay()` waiting (`version` is the element's to add). */
+  settle(detail: Detail): void;
+  post: typeof Post;
+  httpFailure: typeof HttpFailure;
+}
+
+/** The attempt's own: whether it is still the element's current one, and its abort signal. */
+export interface V2Attempt {
+  current(): boolean;
+  signal: AbortSignal;
+}
+
+const LANDING = ['paymentId', 'txId', 'code', 'message', 'pgCode', 'pgMessage'];
+/** Shared with the bundle's landing.ts (and every copy of it on the page): the landing claimed last. */
+const CLAIMED = Symbol.for('portone-checkout.landing-claimed');
+/** landing.ts's memory of who started a payment, under the same key. */
+const PAYER = 'portone-checkout:payer:';
+const placeOf = (element: Element) => (element.id ? `#${element.id}` : String([...document.querySelectorAll(element.localName)].indexOf(element)));
+const PAID = ['paid', 'virtual_account_issued'];
+
+/** A payment whose verification failed in a way worth retrying: the element's next click verifies it again. */
+const unverified = new WeakMap<V2Element, { answer: Answer; via: Via }>();
+
+/** `href` without the V2 landing parameters (its other query parameters and hash kept, each pair as written). */
+const withoutLanding = (href: string) => {
+  const clean = new URL(href);
+  clean.search = clean.search.slice(1).split('&').filter((pair) => !LANDING.includes(pair.split('=')[0])).join('&');
+  return clean.href;
+};
+
+let warned = false;
+
+/** A fresh paymentId for one attempt: letters and digits only (which every V2 PG takes), well under 40 characters. */
+function generatePaymentId(): string {
+  if (!warned) {
+    warned = true;
+    console.warn('<portone-checkout> generated a paymentId (no prepare-url, no payment-id): the reference server answers 404 unknown_order for it.');
+  }
+  return ['pc', Date.now(), ...crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36)).join('');
+}
+
+/** The element's V2 config: parseCheckout's checks, then V2's mapping (`params` merged last), or the message that names the bad attribute. */
+function parse(element: V2Element, host: V2Host) {
+  const base = host.parse(SDK);
+  const get = (attribute: string) => (element as unknown as Record<string, never>)[attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
+  return typeof base === 'string' ? base : toPaymentRequest(base, get, element.params);
+}
+
+/** Load browser-sdk.js in idle time once the attributes are valid, so a click opens the window at once. */
+export function warm(element: V2Element, host: V2Host): Promise<unknown> | undefined {
+  const config = element.isConnected && parse(element, host);
+  if (typeof config === 'object') return host.sdk(config.sdkSrc);
+}
+
+const candidates: V2Element[] = [];
+
+/**
+ * Offer an element the page's V2 landing (`paymentId`, maybe `txId`, `code` …, on `redirectUrl`). Exactly one V2
+ * element claims it: the one whose `payment-id` matches, else the one that started the payment, else the first
+ * connected; its parameters leave the address bar at once. The choice waits a task, so that every element that
+ * imported this chunk in the same pass is weighed.
+ */
+export function offer(candidate: V2Element): void {
+  if (candidates.push(candidate) > 1) return;
+  setTimeout(() => {
+    const mine = candidates.splice(0).filter((c) => c.isConnected && c.storeId?.trim());
+    const { searchParams, href } = new URL(location.href);
+    const w = window as unknown as Record<symbol, string>;
+    const fields: Record<string, string> = {};
+    for (const key of LANDING) if (searchParams.has(key)) fields[key] = searchParams.get(key)!;
+    const claim = `${fields.txId} ${fields.paymentId}`;
+    if (fields.paymentId == null || w[CLAIMED] === claim || !mine[0]) return;
+    let payer: string | null = null;
+    try {
+      payer = sessionStorage.getItem(PAYER + fields.paymentId);
+    } catch {
+      // Storage blocked: as if nobody was remembered.
+    }
+    const chosen = mine.find((c) => c.paymentId === fields.paymentId) ?? mine.find((c) => placeOf(c) === payer) ?? mine[0];
+    w[CLAIMED] = claim;
+    history.replaceState(history.state, '', withoutLanding(href));
+    chosen.claimLanding(fields);
+  });
+}
+
+/** POST to prepare-url: the server's `{ paymentId, amount, currency? }`, or the failure (stage `prepare`'s). */
+async function prepare(host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> {
+  const answer = await host.post(url, body, signal);
+  if ('retryable' in answer) return answer;
+  const [status, json] = answer;
+  const { paymentId, amount, currency } = json;
+  if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
+    return { ...host.httpFailure(url, status, json), code: 'price_changed', retryable: false, amount, currency };
+  }
+  if (status < 200 || status > 299) return host.httpFailure(url, status, json);
+  if (typeof paymentId !== 'string' || paymentId === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
+    return { code: 'invalid_answer', message: `${url} must answer { paymentId, amount }.`, retryable: false };
+  }
+  return { paymentId, amount, ...(currency != null && { currency }) };
+}
+
+/** POST to verify-url: a success when it answers 2xx with `paid` or `virtual_account_issued` and an amount. */
+async function verifyAt(host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> {
+  const answer = await host.post(url, body, signal);
+  if ('retryable' in answer) return answer;
+  const [status, json] = answer;
+  const { status: answered, amount, payMethod = json.pay_method } = json;
+  const failure = (code: string, message: string): EndpointFailure => ({ code, message, retryable: false });
+  const refused =
+    status < 200 || status > 299
+      ? host.httpFailure(url, status, json)
+      : !PAID.includes(answered as string)
+        ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
+        : typeof amount !== 'number'
+          ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
+          : undefined;
+  if (refused) return { ...refused, verification: json };
+  return { status: answered, amount, payMethod: typeof payMethod === 'string' ? payMethod : '', verification: json };
+}
+
+/** What PortOne said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
+async function verify(element: V2Element, host: V2Host, answer: Answer, via: Via, { current, signal }: V2Attempt): Promise<void> {
+  const { paymentId, txId } = answer;
+  if (answer.code || !paymentId) {
+    unverified.delete(element);
+    return void (current() && host.settle({ stage: 'payment', code: 'payment_failed', message: 'PortOne answered without the paymentId.', ...answer, retryable: false, via }));
+  }
+  host.state('verifying');
+  const verified = await verifyAt(host, element.verifyUrl || '/payments/complete', { paymentId, txId }, signal);
+  if (!current()) return;
+  if ('code' in verified) {
+    if (verified.retryable) unverified.set(element, { answer, via });
+    else unverified.delete(element);
+    return host.settle({ stage: 'verify', ...verified, ...answer, via });
+  }
+  unverified.delete(element);
+  const { verification } = verified as { verification: Detail };
+  // A landing may carry no txId: the verify answer names the attempt that paid.
+  host.settle({
+    ...answer,
+    ...verified,
+    via,
+    txId: answer.txId ?? (typeof verification.txId === 'string' ? verification.txId : ''),
+    currency: typeof verification.currency === 'string' ? verification.currency : '',
+  });
+}
+
+/** One attempt of a V2 element: a new payment, a landing to verify, or a verification to retry. */
+export async function run(element: V2Element, host: V2Host, attempt: V2Attempt, landing?: Record<string, string>): Promise<void> {
+  const { current, signal } = attempt;
+  const fail = (detail: Detail) => current() && host.settle(detail);
+  if (landing) return verify(element, host, readPaymentAnswer(landing), 'redirect', attempt);
+  const again = unverified.get(element);
+  if (again) return verify(element, host, again.answer, again.via, attempt);
+  const config = parse(element, host);
+  if (typeof config === 'string') return void fail({ stage: 'config', code: 'invalid_attribute', message: config, retryable: false });
+  const { prepareUrl, request, items, sdkSrc, order } = config;
+  // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
+  if (prepareUrl || !host.current()) host.state('loading');
+  const sdk = host.sdk(sdkSrc);
+  sdk.catch(() => {});
+  if (prepareUrl) {
+    const prepared = await prepare(host, prepareUrl, { ...order, paymentId: request.paymentId, items }, signal);
+    if (!current()) return;
+    if ('retryable' in prepared) return void fail({ stage: 'prepare', ...prepared });
+    // Pay what the server answered, in the currency's minor unit, exactly.
+    const { paymentId, amount, currency = request.currency as string } = prepared as { paymentId: string; amount: number; currency?: string };
     const totalAmount = minorUnits(amount, currencyDigits(currency) ?? NaN);
     if (totalAmount == null) {
-      return { stage: 'prepare', code: 'invalid_answer', message: `prepare-url answered ${amount} ${currency}: not a whole number of ${currency}'s minor unit.`, retryable: false };
+      return void fail({ stage: 'prepare', code: 'invalid_answer', message: `prepare-url answered ${amount} ${currency}: not a whole number of ${currency}'s minor unit.`, retryable: false });
     }
     Object.assign(request, { paymentId, totalAmount, currency });
-  },
-  pay(PortOne, { request }, opened) {
-    // Called now, inside the click; a throw or a rejection is PortOne's failure to pay, not the verifier's.
-    const answer = new Promise<Record<string, unknown> | undefined>((resolve) => resolve(PortOne.requestPayment(request)));
-    opened();
-    return answer.then(
-      (r) => (r === undefined ? r : typeof r === 'object' && r ? r : {}),
-      (error) => ({ code: error?.code || 'payment_failed', message: String(error?.message ?? error) }),
-    );
-  },
-  read: readPaymentAnswer,
-  verifyBody: ({ paymentId, txId }) => (paymentId ? { paymentId, txId } : undefined),
-  succeeded(detail, { txId, currency }) {
-    // A landing may carry no txId: the verify answer names the attempt that paid.
-    detail.txId ??= typeof txId === 'string' ? txId : '';
-    detail.currency = typeof currency === 'string' ? currency : '';
-  },
-};
+  }
+  const paymentId = (request.paymentId ??= generatePaymentId()) as string;
+  request.redirectUrl ??= withoutLanding(location.href);
+  let PortOne;
+  try {
+    // Warm (the usual case): no await at all, so requestPayment is called inside the click.
+    PortOne = host.current() ?? (await sdk);
+  } catch (failure) {
+    return void fail({ ...(failure as Detail), paymentId });
+  }
+  if (!current()) return;
+  const focused = element.matches(':focus-within');
+  // Called now, inside the click; a throw or a rejection is PortOne's failure to pay, not the verifier's.
+  const response = new Promise<Detail | undefined>((resolve) => resolve(PortOne.requestPayment(request)));
+  // After the call, not before: the click opens the window first. A page leaving for the PG does so only after
+  // this task, and a page's first sessionStorage access can take milliseconds.
+  host.state('paying');
+  try {
+    sessionStorage.setItem(PAYER + paymentId, placeOf(element));
+  } catch {
+    // Storage blocked: the landing goes to the first V2 element, as without this.
+  }
+  const fields = await response.then(
+    (r) => (r === undefined || (typeof r === 'object' && r) ? r : {}),
+    (error) => ({ code: error?.code || 'payment_failed', message: String(error?.message ?? error) }),
+  );
+  // Without an answer: the page is being redirected, and its landing will say the rest.
+  if (!fields) return;
+  // The window has closed: focus goes back to the button if it was here when the payment started or has fallen to <body>.
+  if (focused || document.activeElement === document.body) element.focus();
+  if (current()) await verify(element, host, { paymentId, ...readPaymentAnswer(fields) }, 'callback', attempt);
+}

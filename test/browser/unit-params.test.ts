@@ -2,7 +2,7 @@
 // request_pay parameters, or the message that names the bad attribute; the amount the label may show; order ids.
 import { expect } from '@open-wc/testing';
 import type { AttributeName } from '../../src/attributes.js';
-import { type AttributeValue, type CheckoutConfig, generateOrderId, parseCheckout, readAmount } from '../../src/params.js';
+import { type AttributeValue, type CheckoutConfig, generateMerchantUid, parseCheckout, readAmount } from '../../src/params.js';
 
 const CDN = 'https://cdn.iamport.kr/v1/iamport.js';
 
@@ -122,7 +122,7 @@ describe('params: generateMerchantUid', () => {
     console.warn = (message: string) => void warnings.push(message);
     let ids: string[];
     try {
-      ids = Array.from({ length: 20 }, () => generateOrderId('merchant_uid', '_'));
+      ids = Array.from({ length: 20 }, generateMerchantUid);
     } finally {
       console.warn = warn;
     }

@@ -4,9 +4,8 @@ import { expect } from '@open-wc/testing';
 import type { AttributeName } from '../../src/attributes.js';
 import { currencyDigits, minorUnits } from '../../src/minor-units.js';
 import { type AttributeValue, parseCheckout } from '../../src/params.js';
-import type { Checkout } from '../../src/protocol.js';
-import { toPaymentRequest } from '../../src/v2-request.js';
-import { V2 } from '../../src/v2.js';
+import { type Checkout, toPaymentRequest } from '../../src/v2-request.js';
+import { SDK } from '../../src/v2.js';
 
 type Attributes = Partial<Record<AttributeName, AttributeValue>>;
 
@@ -14,7 +13,7 @@ type Attributes = Partial<Record<AttributeName, AttributeValue>>;
 function parse(attributes: Attributes, extra?: Record<string, unknown>): Checkout | string {
   const values: Attributes = { 'store-id': 'store-test', 'channel-key': 'channel-key-test', amount: '14000', name: '노르웨이 회전 의자', ...attributes };
   const get = (attribute: AttributeName) => values[attribute] ?? null;
-  const base = parseCheckout(get, null, V2.sdk);
+  const base = parseCheckout(get, null, SDK);
   return typeof base === 'string' ? base : toPaymentRequest(base, get, extra);
 }
 
