@@ -8,7 +8,7 @@ import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from 
 import { httpFailure, post, prepare, verify } from './merchant-endpoints.js';
 import { type AttributeValue, generateMerchantUid, parseCheckout, readAmount } from './params.js';
 import { readSdkAnswer, type SdkAnswer } from './sdk-answer.js';
-import { currentSdk, loadSdk, pageNonce, type SdkFailure, type SdkGlobal } from './sdk.js';
+import { currentImp, loadSdk, pageNonce, type SdkFailure } from './sdk.js';
 import { styles } from './styles.js';
 import type { V2Host } from './v2.js';
 
@@ -111,10 +111,12 @@ export class PortoneCheckoutElement extends Base {
 
   connectedCallback(): void {
     this.#render();
-    offerLanding(this);
-    // A V2 landing is the V2 chunk's to read, claim and clean (v2.ts).
-    if (usesV2(this) && new URLSearchParams(location.search).has('paymentId')) loadV2().then((module) => module.offer(this), () => {});
-    this.#warmUp();
+    // A V2 element: its chunk offers it the page's landing (`paymentId`) and warms its SDK up (v2.ts).
+    if (usesV2(this)) loadV2().then((module) => module.connected(this, this.#host()), () => {});
+    else {
+      offerLanding(this);
+      this.#warmUp();
+    }
   }
 
   disconnectedCallback(): void {
@@ -151,16 +153,14 @@ export class PortoneCheckoutElement extends Base {
     return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
   }
 
-  #sdk<G extends SdkGlobal = 'IMP'>(src: string, global = 'IMP' as G) {
-    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce(), global);
+  #sdk(src: string) {
+    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
   }
 
   /** What the V2 chunk uses of the element: its own helpers, lent by reference. */
   #host(): V2Host {
     return {
       parse: (sdk) => parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], null, sdk),
-      sdk: (src) => this.#sdk(src, 'PortOne'),
-      current: () => currentSdk('PortOne'),
       state: (state) => this.#setState(state),
       settle: (detail) => this.#settle(detail),
       post,
@@ -168,13 +168,11 @@ export class PortoneCheckoutElement extends Base {
     };
   }
 
-  /** Load the SDK (for V2, its chunk first) in idle time once the attributes are valid, so a click opens the window at once. */
+  /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
   #warmUp(): void {
     const warm = () => {
       const config = this.isConnected && this.#parse();
-      // Nothing of a warm-up is reported: a click tries again and says what failed.
-      if (usesV2(this)) loadV2().then((module) => module.warm(this, this.#host())).catch(() => {});
-      else if (typeof config === 'object') this.#sdk(config.sdkSrc).catch(() => {});
+      if (typeof config === 'object') this.#sdk(config.sdkSrc).catch(() => {});
     };
     if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
     else setTimeout(warm, 200);
@@ -216,13 +214,9 @@ export class PortoneCheckoutElement extends Base {
     try {
       // V2: the chunk's flow, at once when it is loaded (the warm-up imported it, so usually no await).
       if ((this.#v2 = usesV2(this))) {
-        let module;
-        try {
-          module = v2 ?? (await loadV2());
-        } catch (failure) {
-          return void fail(failure as Failure);
-        }
-        return await module.run(this, this.#host(), { current, signal }, landing);
+        // A failure to load the chunk is this attempt's (stage `sdk`, retryable).
+        const module = v2 ?? (await loadV2().catch(fail));
+        return void (await (module || undefined)?.run(this, this.#host(), { current, signal }, landing));
       }
       if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
       if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);
@@ -230,7 +224,7 @@ export class PortoneCheckoutElement extends Base {
       if (typeof config === 'string') return void fail({ stage: 'config', code: 'invalid_attribute', message: config, retryable: false });
       const { merchant, prepareUrl, request, items, sdkSrc } = config;
       // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
-      if (prepareUrl || !currentSdk('IMP')) this.#setState('loading');
+      if (prepareUrl || !currentImp()) this.#setState('loading');
       const sdk = this.#sdk(sdkSrc);
       sdk.catch(() => {});
       if (prepareUrl) {
@@ -247,7 +241,7 @@ export class PortoneCheckoutElement extends Base {
       let IMP;
       try {
         // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page.
-        IMP = currentSdk('IMP') ?? (await sdk);
+        IMP = currentImp() ?? (await sdk);
       } catch (failure) {
         return void fail({ ...(failure as SdkFailure), merchantUid });
       }

@@ -1,24 +1,25 @@
 /**
  * PortOne V2 (browser-sdk.js, `store-id`): the entry of the lazily imported chunk dist/portone-checkout-v2.js. Only
- * an element with `store-id` imports it, and hands it the click (`run`), the warm-up (`warm`) and, when the address
- * has `paymentId`, the landing (`offer`); the element keeps its shadow tree, its state, its attempt and its events,
- * and passes what this needs of them by reference (a `V2Host`).
+ * an element with `store-id` imports it, and hands it its connection (`connected`: the landing when the address has
+ * `paymentId`, and the SDK's warm-up) and its clicks (`run`); the element keeps its shadow tree, its state, its
+ * attempt and its events, and lends what this needs of them by reference (a `V2Host`).
  *
  * DUPLICATION, ON PURPOSE: the V2 copies here of the V1 code paths in the main bundle (the prepare and verify
- * requests, a landing's read, claim and clean, the payer's memory, the order id, the answer's reading) are there
+ * requests, a landing's read, claim and clean, the payer's memory, the order id, the answer's reading, and in
+ * v2-sdk.ts the SDK loader) are there
  * only because the two ship as separate files: a V1 page downloads the bundle alone and must not pay for V2's
  * generality (scripts/size.mjs: V1 page ≤ 9,000 B gzip), and this chunk imports nothing from the bundle at run
  * time (types only), so that it never loads a second copy of it (a page may import the bundle under another URL
  * than the chunk's `./portone-checkout.js`). What both need and the bundle has anyway (the attribute checks, the
- * SDK loader, the endpoints' fetch and HTTP failure) comes through the host. Change one side, check the other.
+ * endpoints' fetch and HTTP failure) comes through the host. Change one side, check the other.
  */
 import type { Via } from './events.js';
 import type { EndpointFailure, post as Post, httpFailure as HttpFailure } from './merchant-endpoints.js';
 import { currencyDigits, minorUnits } from './minor-units.js';
 import type { CheckoutConfig } from './params.js';
-import type { PortOneSdk } from './sdk.js';
 import { type Answer, readPaymentAnswer } from './v2-answer.js';
 import { toPaymentRequest } from './v2-request.js';
+import { currentPortOne, loadPortOne } from './v2-sdk.js';
 
 /** browser-sdk.js's default URL (the bundle's is iamport.js's). */
 export const SDK = 'https://cdn.portone.io/v2/browser-sdk.js';
@@ -28,6 +29,7 @@ export interface V2Element extends HTMLElement {
   readonly storeId: string | null;
   readonly paymentId: string | null;
   readonly verifyUrl: string | null;
+  sdkTimeout: number;
   params?: Record<string, unknown>;
   claimLanding(fields: Record<string, string>): void;
 }
@@ -38,10 +40,6 @@ type Detail = Record<string, unknown>;
 export interface V2Host {
   /** parseCheckout over the element's attributes (without `params`), with `SDK` as the default SDK URL. */
   parse(sdk: string): CheckoutConfig | string;
-  /** loadSdk for `window.PortOne`, with the element's timeout and nonce; rejects with a stage `sdk` failure. */
-  sdk(src: string): Promise<PortOneSdk>;
-  /** `window.PortOne` when it is there and usable. */
-  current(): PortOneSdk | undefined;
   /** Sets the element's state (and what its live region says). */
   state(state: 'loading' | 'paying' | 'verifying'): void;
   /** Reports the outcome: the event, then every `pay()` waiting (`version` is the element's to add). */
@@ -92,10 +90,21 @@ function parse(element: V2Element, host: V2Host) {
   return typeof base === 'string' ? base : toPaymentRequest(base, get, element.params);
 }
 
-/** Load browser-sdk.js in idle time once the attributes are valid, so a click opens the window at once. */
-export function warm(element: V2Element, host: V2Host): Promise<unknown> | undefined {
-  const config = element.isConnected && parse(element, host);
-  if (typeof config === 'object') return host.sdk(config.sdkSrc);
+const sdk = (element: V2Element, src: string) => loadPortOne(src, element.sdkTimeout, element.nonce);
+
+/**
+ * A V2 element connected: offer it the page's landing when the address has `paymentId`, and load browser-sdk.js in
+ * idle time once the attributes are valid, so a click opens the window at once (nothing of a warm-up is reported: a
+ * click tries again and says what failed).
+ */
+export function connected(element: V2Element, host: V2Host): void {
+  if (new URLSearchParams(location.search).has('paymentId')) offer(element);
+  const warm = () => {
+    const config = element.isConnected && parse(element, host);
+    if (typeof config === 'object') sdk(element, config.sdkSrc).catch(() => {});
+  };
+  if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
+  else setTimeout(warm, 200);
 }
 
 const candidates: V2Element[] = [];
@@ -106,7 +115,7 @@ const candidates: V2Element[] = [];
  * connected; its parameters leave the address bar at once. The choice waits a task, so that every element that
  * imported this chunk in the same pass is weighed.
  */
-export function offer(candidate: V2Element): void {
+function offer(candidate: V2Element): void {
   if (candidates.push(candidate) > 1) return;
   setTimeout(() => {
     const mine = candidates.splice(0).filter((c) => c.isConnected && c.storeId?.trim());
@@ -202,9 +211,9 @@ export async function run(element: V2Element, host: V2Host, attempt: V2Attempt, 
   if (typeof config === 'string') return void fail({ stage: 'config', code: 'invalid_attribute', message: config, retryable: false });
   const { prepareUrl, request, items, sdkSrc, order } = config;
   // `loading` only when there is something to wait for: a warm element goes straight to `paying`.
-  if (prepareUrl || !host.current()) host.state('loading');
-  const sdk = host.sdk(sdkSrc);
-  sdk.catch(() => {});
+  if (prepareUrl || !currentPortOne()) host.state('loading');
+  const load = sdk(element, sdkSrc);
+  load.catch(() => {});
   if (prepareUrl) {
     const prepared = await prepare(host, prepareUrl, { ...order, paymentId: request.paymentId, items }, signal);
     if (!current()) return;
@@ -222,7 +231,7 @@ export async function run(element: V2Element, host: V2Host, attempt: V2Attempt, 
   let PortOne;
   try {
     // Warm (the usual case): no await at all, so requestPayment is called inside the click.
-    PortOne = host.current() ?? (await sdk);
+    PortOne = currentPortOne() ?? (await load);
   } catch (failure) {
     return void fail({ ...(failure as Detail), paymentId });
   }
