@@ -28,7 +28,7 @@ const BUSY: readonly CheckoutState[] = ['loading', 'paying', 'verifying'];
 let v2: typeof import('./v2.js') | undefined;
 /** Import the V2 chunk; rejects with a stage `sdk` failure, retryable. */
 const loadV2 = () =>
-  v2 ? Promise.resolve(v2) : import('./v2.js').then(
+  import('./v2.js').then(
     (module) => (v2 = module),
     (error) => Promise.reject({ stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true }),
   );
@@ -95,7 +95,7 @@ export class PortoneCheckoutElement extends Base {
   /** A payment whose verification failed in a way worth retrying: the next click verifies it again. */
   #unverified?: { impUid: string; merchantUid: string; via: Via };
   /** The current attempt pays through V2 (`store-id`): what `version` its details carry. */
-  #v2 = false;
+
   /** The host delegates focus to its button (a click on the host, `el.focus()`, a focus given back to the host). */
   #root = this.attachShadow({ mode: 'open', delegatesFocus: true });
 
@@ -160,7 +160,7 @@ export class PortoneCheckoutElement extends Base {
   /** What the V2 chunk uses of the element: its own helpers, lent by reference. */
   #host(): V2Host {
     return {
-      parse: (sdk) => parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], null, sdk),
+      parseCheckout,
       state: (state) => this.#setState(state),
       settle: (detail) => this.#settle(detail),
       post,
@@ -194,9 +194,10 @@ export class PortoneCheckoutElement extends Base {
   /** The outcome: the event (unless an abandoned attempt, which only `pay()` hears of), then every `pay()` waiting. */
   #settle(detail: Success | Failure, dispatch = true): void {
     const failed = 'stage' in detail;
-    // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne (SPEC §8.1).
+    // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne (SPEC §8.1): the
+    // element's (attributes that change mid-attempt abandon it while loading; a later change is the page's doing).
     if (failed) detail.cancelled = !!detail.cancelled;
-    detail.version = this.#v2 ? 'v2' : 'v1';
+    detail.version = usesV2(this) ? 'v2' : 'v1';
     if (dispatch) {
       this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
@@ -213,10 +214,9 @@ export class PortoneCheckoutElement extends Base {
     const fail = (detail: Failure) => current() && this.#settle(detail);
     try {
       // V2: the chunk's flow, at once when it is loaded (the warm-up imported it, so usually no await).
-      if ((this.#v2 = usesV2(this))) {
+      if (usesV2(this)) {
         // A failure to load the chunk is this attempt's (stage `sdk`, retryable).
-        const module = v2 ?? (await loadV2().catch(fail));
-        return void (await (module || undefined)?.run(this, this.#host(), { current, signal }, landing));
+        return await (v2 ?? ((await loadV2().catch(fail)) || undefined))?.run(this, this.#host(), current, signal, landing);
       }
       if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
       if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);

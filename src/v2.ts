@@ -16,7 +16,7 @@
 import type { Via } from './events.js';
 import type { EndpointFailure, post as Post, httpFailure as HttpFailure } from './merchant-endpoints.js';
 import { currencyDigits, minorUnits } from './minor-units.js';
-import type { CheckoutConfig } from './params.js';
+import type { parseCheckout as ParseCheckout } from './params.js';
 import { type Answer, readPaymentAnswer } from './v2-answer.js';
 import { toPaymentRequest } from './v2-request.js';
 import { currentPortOne, loadPortOne } from './v2-sdk.js';
@@ -38,8 +38,8 @@ type Detail = Record<string, unknown>;
 
 /** What the element lends the chunk: its own helpers, by reference (nothing of Lit or the element is copied here). */
 export interface V2Host {
-  /** parseCheckout over the element's attributes (without `params`), with `SDK` as the default SDK URL. */
-  parse(sdk: string): CheckoutConfig | string;
+  /** params.ts's: every attribute checked, the request built (V1's), or the message that names the bad attribute. */
+  parseCheckout: typeof ParseCheckout;
   /** Sets the element's state (and what its live region says). */
   state(state: 'loading' | 'paying' | 'verifying'): void;
   /** Reports the outcome: the event, then every `pay()` waiting (`version` is the element's to add). */
@@ -48,11 +48,6 @@ export interface V2Host {
   httpFailure: typeof HttpFailure;
 }
 
-/** The attempt's own: whether it is still the element's current one, and its abort signal. */
-export interface V2Attempt {
-  current(): boolean;
-  signal: AbortSignal;
-}
 
 const LANDING = ['paymentId', 'txId', 'code', 'message', 'pgCode', 'pgMessage'];
 /** Shared with the bundle's landing.ts (and every copy of it on the page): the landing claimed last. */
@@ -85,8 +80,9 @@ function generatePaymentId(): string {
 
 /** The element's V2 config: parseCheckout's checks, then V2's mapping (`params` merged last), or the message that names the bad attribute. */
 function parse(element: V2Element, host: V2Host) {
-  const base = host.parse(SDK);
+  // Each attribute as its property reads it; `params` are merged over V2's fields, not V1's.
   const get = (attribute: string) => (element as unknown as Record<string, never>)[attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
+  const base = host.parseCheckout(get, null, SDK);
   return typeof base === 'string' ? base : toPaymentRequest(base, get, element.params);
 }
 
@@ -174,7 +170,7 @@ async function verifyAt(host: V2Host, url: string, body: Detail, signal: AbortSi
 }
 
 /** What PortOne said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
-async function verify(element: V2Element, host: V2Host, answer: Answer, via: Via, { current, signal }: V2Attempt): Promise<void> {
+async function verify(element: V2Element, host: V2Host, answer: Answer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
   const { paymentId, txId } = answer;
   if (answer.code || !paymentId) {
     unverified.delete(element);
@@ -201,12 +197,11 @@ async function verify(element: V2Element, host: V2Host, answer: Answer, via: Via
 }
 
 /** One attempt of a V2 element: a new payment, a landing to verify, or a verification to retry. */
-export async function run(element: V2Element, host: V2Host, attempt: V2Attempt, landing?: Record<string, string>): Promise<void> {
-  const { current, signal } = attempt;
+export async function run(element: V2Element, host: V2Host, current: () => boolean, signal: AbortSignal, landing?: Record<string, string>): Promise<void> {
   const fail = (detail: Detail) => current() && host.settle(detail);
-  if (landing) return verify(element, host, readPaymentAnswer(landing), 'redirect', attempt);
+  if (landing) return verify(element, host, readPaymentAnswer(landing), 'redirect', current, signal);
   const again = unverified.get(element);
-  if (again) return verify(element, host, again.answer, again.via, attempt);
+  if (again) return verify(element, host, again.answer, again.via, current, signal);
   const config = parse(element, host);
   if (typeof config === 'string') return void fail({ stage: 'config', code: 'invalid_attribute', message: config, retryable: false });
   const { prepareUrl, request, items, sdkSrc, order } = config;
@@ -255,5 +250,5 @@ export async function run(element: V2Element, host: V2Host, attempt: V2Attempt, 
   if (!fields) return;
   // The window has closed: focus goes back to the button if it was here when the payment started or has fallen to <body>.
   if (focused || document.activeElement === document.body) element.focus();
-  if (current()) await verify(element, host, { paymentId, ...readPaymentAnswer(fields) }, 'callback', attempt);
+  if (current()) await verify(element, host, { paymentId, ...readPaymentAnswer(fields) }, 'callback', current, signal);
 }
