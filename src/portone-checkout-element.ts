@@ -94,7 +94,6 @@ export class PortoneCheckoutElement extends Base {
   #waiters: Array<(detail: Success | Failure) => void> = [];
   /** A payment whose verification failed in a way worth retrying: the next click verifies it again. */
   #unverified?: { impUid: string; merchantUid: string; via: Via };
-  /** The current attempt pays through V2 (`store-id`): what `version` its details carry. */
 
   /** The host delegates focus to its button (a click on the host, `el.focus()`, a focus given back to the host). */
   #root = this.attachShadow({ mode: 'open', delegatesFocus: true });
@@ -213,7 +212,7 @@ export class PortoneCheckoutElement extends Base {
     const current = () => attempt === this.#attempt;
     const fail = (detail: Failure) => current() && this.#settle(detail);
     try {
-      // V2: the chunk's flow, at once when it is loaded (the warm-up imported it, so usually no await).
+      // V2: the chunk's flow, at once when it is loaded (imported when the element connected, so usually no await).
       if (usesV2(this)) {
         // A failure to load the chunk is this attempt's (stage `sdk`, retryable).
         return await (v2 ?? ((await loadV2().catch(fail)) || undefined))?.run(this, this.#host(), current, signal, landing);

@@ -4,14 +4,13 @@
  * `paymentId`, and the SDK's warm-up) and its clicks (`run`); the element keeps its shadow tree, its state, its
  * attempt and its events, and lends what this needs of them by reference (a `V2Host`).
  *
- * DUPLICATION, ON PURPOSE: the V2 copies here of the V1 code paths in the main bundle (the prepare and verify
- * requests, a landing's read, claim and clean, the payer's memory, the order id, the answer's reading, and in
- * v2-sdk.ts the SDK loader) are there
- * only because the two ship as separate files: a V1 page downloads the bundle alone and must not pay for V2's
- * generality (scripts/size.mjs: V1 page ≤ 9,000 B gzip), and this chunk imports nothing from the bundle at run
- * time (types only), so that it never loads a second copy of it (a page may import the bundle under another URL
- * than the chunk's `./portone-checkout.js`). What both need and the bundle has anyway (the attribute checks, the
- * endpoints' fetch and HTTP failure) comes through the host. Change one side, check the other.
+ * DUPLICATION, ON PURPOSE: the V2 copies here of the bundle's V1 code paths (the prepare and verify requests, a
+ * landing's read, claim and clean, the payer's memory, the order id, the answer's reading; v2-sdk.ts, the SDK
+ * loader) exist only because the two ship as separate files. A V1 page downloads the bundle alone and must not pay
+ * for V2's generality (scripts/size.mjs: the V1 page's budget), and this chunk imports nothing from the bundle at
+ * run time (types only), so that it never loads a second copy of it (a page may import the bundle under another URL
+ * than the chunk's `./portone-checkout.js`). What both need and the bundle has anyway (parseCheckout, the endpoints'
+ * fetch and HTTP failure, the element's state and outcome) comes through the host. Change one side, check the other.
  */
 import type { Via } from './events.js';
 import type { EndpointFailure, post as Post, httpFailure as HttpFailure } from './merchant-endpoints.js';
@@ -47,7 +46,6 @@ export interface V2Host {
   post: typeof Post;
   httpFailure: typeof HttpFailure;
 }
-
 
 const LANDING = ['paymentId', 'txId', 'code', 'message', 'pgCode', 'pgMessage'];
 /** Shared with the bundle's landing.ts (and every copy of it on the page): the landing claimed last. */
