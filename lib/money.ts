@@ -122,3 +122,39 @@ export function isExactAmount(amount: unknown): amount is number {
 export function isValidAmount(amount: unknown): amount is number {
   return typeof amount === 'number' && amount > 0 && isExactAmount(amount);
 }
+
+/**
+ * ISO 4217 minor-unit exponents that are not 2 (PortOne V2's `totalAmount` is an integer in the currency's minor
+ * unit: KRW and JPY × 1, USD and EUR × 100). Every other 3-letter code has two decimals, as ISO 4217 lists most.
+ */
+const EXPONENTS: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+/** The number of decimals of `currency`'s minor unit (0 for KRW, 2 for USD, 3 for KWD); a TypeError for a non-ISO code. */
+export function currencyExponent(currency: string): number {
+  if (!/^[A-Z]{3}$/.test(currency)) throw new TypeError(`currency must be a 3-letter ISO 4217 code, got ${JSON.stringify(currency)}`);
+  return EXPONENTS[currency] ?? 2;
+}
+
+/**
+ * `amount` in `currency`'s minor unit, exact (10.5 USD → 1050, 14000 KRW → 14000). A RangeError when it is not a
+ * whole number of minor units (10.555 USD, 0.5 KRW) or not a safe integer: such an amount cannot be sent to PortOne
+ * V2, and rounding it would charge another price.
+ */
+export function toMinorUnits(amount: number, currency: string): number {
+  const exponent = currencyExponent(currency);
+  const { digits, scale } = decimal(amount);
+  if (scale > exponent) throw new RangeError(`${amount} ${currency} is not a whole number of minor units (${currency} has ${exponent} decimals)`);
+  const minor = digits * 10n ** BigInt(exponent - scale);
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER) || minor < -BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${amount} ${currency} is too large in minor units`);
+  return Number(minor);
+}
+
+/** An integer of `currency`'s minor unit as the decimal amount (1050 USD cents → 10.5), exact; a RangeError for a non-integer. */
+export function fromMinorUnits(minor: number, currency: string): number {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`a minor-unit amount must be a safe integer, got ${minor}`);
+  return Number(decimalText(BigInt(minor), currencyExponent(currency)));
+}

@@ -38,8 +38,12 @@ export interface SandboxControlOptions {
   timeoutMs?: number;
 }
 
-export class SandboxControl {
-  /** `baseUrl`: the sandbox's base URL (`Sandbox.url`), without `/__sandbox`. */
+/**
+ * The fetch core every control client shares (V1's `SandboxControl`, V2's `SandboxV2Control`): a call to
+ * `${baseUrl}/__sandbox${path}`, JSON in and out.
+ */
+export class ControlClient {
+  /** `baseUrl`: the sandbox's base URL for the protocol (`Sandbox.url`, `Sandbox.v2.url`), without `/__sandbox`. */
   constructor(
     readonly baseUrl: string,
     private readonly options: SandboxControlOptions = {},
@@ -66,7 +70,10 @@ export class SandboxControl {
     if (answer.status < 200 || answer.status > 299) throw new SandboxControlError(method, path, answer.status, answer.body);
     return answer.body;
   }
+}
 
+/** The V1 sandbox's control API (`Sandbox.control`). */
+export class SandboxControl extends ControlClient {
   /** Its URLs, the accepted key and the list of control endpoints. */
   describe(): Promise<SandboxDescription> {
     return this.call('GET', '/');

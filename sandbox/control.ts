@@ -4,12 +4,13 @@
  * payments: v1/control-payments.ts). JSON in and out (control-api.ts); errors are `{status:'error', message}`.
  */
 import { Router } from '@koa/router';
-import { clockChange, configPatch, newFault, newScript, type SandboxConfig, type SandboxDescription, type WindowScript } from './control-api.js';
+import type { RingLog } from './bounded.js';
+import { type CallRecord, clockChange, configPatch, type Fault, type FaultType, newFault, newScript, type SandboxConfig, type SandboxDescription, type WindowScript } from './control-api.js';
 import { parseBody, writeError } from './errors.js';
 import type { SandboxState } from './state.js';
 
 /** How many scripts, and how many faults, may wait at once. */
-const MAX_QUEUED = 100;
+export const MAX_QUEUED = 100;
 
 const ENDPOINTS = [
   'POST /__sandbox/reset',
@@ -108,7 +109,14 @@ function scriptRoutes(router: Router, state: SandboxState): void {
   });
 }
 
-function faultRoutes(router: Router, state: SandboxState): void {
+/** Where a protocol keeps its faults (V1's state, V2's). */
+export interface FaultStore {
+  faults: Fault[];
+  id(): number;
+}
+
+/** `/faults`: the faults on a protocol's REST calls; `refusedTypes` are the fault types that protocol has no use for. */
+export function faultRoutes(router: Router, state: FaultStore, refusedTypes: readonly FaultType[] = []): void {
   router.get('/faults', (ctx) => {
     ctx.body = { faults: state.faults };
   });
@@ -116,6 +124,7 @@ function faultRoutes(router: Router, state: SandboxState): void {
   router.post('/faults', (ctx) => {
     const input = parseBody(ctx, newFault);
     if (!input) return;
+    if (refusedTypes.includes(input.type)) return writeError(ctx, 400, `type: "${input.type}" does not apply here`);
     if (state.faults.length >= MAX_QUEUED) return writeError(ctx, 409, `at most ${MAX_QUEUED} faults; DELETE /__sandbox/faults`);
     const fault = { id: state.id(), ...input, method: input.method ?? null, times: input.times ?? null, hits: 0, seen: 0 };
     state.faults.push(fault);
@@ -150,7 +159,15 @@ function clockRoutes(router: Router, state: SandboxState): void {
   });
 }
 
-function logRoutes(router: Router, state: SandboxState): void {
+/** Where a protocol logs its REST calls and its webhooks (V1's state, V2's). */
+export interface LogStore {
+  calls: RingLog<CallRecord>;
+  callCounts: Map<string, number>;
+  webhooks: RingLog<unknown>;
+}
+
+/** `/calls` and `/webhooks`: what a protocol's REST API received and what its webhooks sent. */
+export function logRoutes(router: Router, state: LogStore): void {
   router.get('/calls', (ctx) => {
     const path = typeof ctx.query.path === 'string' ? ctx.query.path : '';
     ctx.body = {

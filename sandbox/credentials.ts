@@ -9,3 +9,21 @@ export interface Credentials {
   apiKey: string;
   apiSecret: string;
 }
+
+/**
+ * What the sandbox's PortOne V2 side accepts and signs with unless told others (`startSandbox({ v2ApiSecret,
+ * v2WebhookSecret, v2StoreId })`, SANDBOX_V2_API_SECRET / SANDBOX_V2_WEBHOOK_SECRET for `npm run sandbox`): the V2 API
+ * secret (`Authorization: PortOne <apiSecret>`), the store its payments belong to, and the Standard Webhooks secret its
+ * webhooks are signed with (`whsec_` + base64 of the key). Public, like the V1 credentials.
+ */
+export const DEFAULT_V2_CREDENTIALS = Object.freeze({
+  apiSecret: 'sandbox_v2_api_secret',
+  storeId: 'store-sandbox',
+  webhookSecret: 'whsec_c2FuZGJveC12Mi13ZWJob29rLXNlY3JldA==',
+} as const);
+
+export interface V2Credentials {
+  apiSecret: string;
+  storeId: string;
+  webhookSecret: string;
+}

@@ -6,11 +6,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, Next } from 'koa';
 import type { Fault, FaultType } from './control-api.js';
-import type { SandboxState } from './state.js';
-import { refuse } from './v1/envelope.js';
+
+/** Where the faults live (V1's or V2's state): the list, and what `expire_token` does there. */
+export interface FaultSource {
+  faults: Fault[];
+  expireToken(): void;
+}
+
+/** How an API answers a `status` fault: in its own error shape. */
+export type FaultAnswer = (ctx: Context, status: number, message: string) => void;
 
 /** The faults that apply to this call, counted as used. */
-function matchingFaults(state: SandboxState, method: string, path: string): Fault[] {
+function matchingFaults(state: FaultSource, method: string, path: string): Fault[] {
   const applied: Fault[] = [];
   for (const fault of state.faults) {
     if (fault.method && fault.method !== method) continue;
@@ -24,8 +31,11 @@ function matchingFaults(state: SandboxState, method: string, path: string): Faul
   return applied;
 }
 
-/** Koa middleware for the REST routes; `onFault` lets the call log name what was done. */
-export function faultInjector(state: SandboxState, onFault: (ctx: Context, type: FaultType) => void) {
+/**
+ * Koa middleware for the REST routes; `onFault` lets the call log name what was done, `answer` writes a `status`
+ * fault in the API's own error shape.
+ */
+export function faultInjector(state: FaultSource, onFault: (ctx: Context, type: FaultType) => void, answer: FaultAnswer) {
   return async (ctx: Context, next: Next) => {
     for (const fault of matchingFaults(state, ctx.method, ctx.path)) {
       onFault(ctx, fault.type);
@@ -42,7 +52,7 @@ export function faultInjector(state: SandboxState, onFault: (ctx: Context, type:
           ctx.req.socket.destroy();
           return;
         case 'status':
-          return refuse(ctx, fault.status, -1, `sandbox fault: HTTP ${fault.status}`);
+          return answer(ctx, fault.status, `sandbox fault: HTTP ${fault.status}`);
       }
     }
     await next();

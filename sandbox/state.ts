@@ -78,6 +78,11 @@ export class SandboxState {
     this.clockOffsetS += seconds;
   }
 
+  /** Back to the real time (a reset of either protocol's control API: the clock is one). */
+  resetClock(): void {
+    this.clockOffsetS = 0;
+  }
+
   id(): number {
     return this.nextId++;
   }

@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { createApp, type VerifierApp } from './app.js';
 import { type Config, ConfigError } from './config.js';
-import type { FulfilmentHook } from './fulfilment.js';
+import type { FulfilmentHook, FulfilmentHookV2 } from './fulfilment.js';
 import { createLogger, type Logger, withoutPasswords } from './log.js';
-import { PortOneClient } from './portone/client.js';
+import { PortOneClient, PortOneRefused } from './portone/client.js';
+import type { V2Settings } from './portone/gateway.js';
+import { PortOneV2Client } from './portone/v2/client.js';
 import { catalogPricing, CatalogError, loadCatalog, type PriceOrder } from './pricing.js';
 import { reconcile } from './reconcile.js';
 import type { SettleOutcome } from './settle.js';
@@ -26,8 +28,37 @@ export interface PortOneTarget {
   apiSecret: string;
 }
 
+/** Where PortOne's REST V2 API is, the secret it takes, the store whose payments count, and the webhook secrets. */
+export interface PortOneV2Target {
+  apiUrl: string;
+  apiSecret: string;
+  storeId: string;
+  webhookSecrets: readonly string[];
+}
+
+/**
+ * V2 alone (no V1 keys): V1's client answers every call with a refusal saying so, so a V1 request gets a clear
+ * message instead of a call to PortOne with no keys.
+ */
+class V1NotConfigured extends PortOneClient {
+  constructor() {
+    super({ apiUrl: 'http://v1-not-configured.invalid', apiKey: '-', apiSecret: '-' });
+  }
+  #refuse(): never {
+    throw new PortOneRefused('PortOne V1 is not configured on this server (PORTONE_API_KEY, PORTONE_API_SECRET)', 0, null);
+  }
+  override getPayment = async () => this.#refuse();
+  override findPayment = async () => this.#refuse();
+  override findAllPayments = async () => this.#refuse();
+  override getPrepared = async () => this.#refuse();
+  override prepare = async () => this.#refuse();
+  override cancel = async () => this.#refuse();
+}
+
 export interface StartOptions {
   onPaid?: FulfilmentHook;
+  /** The fulfilment hook of V2 orders (required with `onPaid` when V2 is served). */
+  onPaidV2?: FulfilmentHookV2;
   /** The price authority; without it, CATALOG_FILE (or, against the sandbox only, the browser's price). */
   priceOrder?: PriceOrder;
   /** A catalog file to use when CATALOG_FILE is not set (the demo's own shop). */
@@ -43,25 +74,32 @@ export interface RunningVerifier {
   app: VerifierApp;
   store: OrderStore;
   portone: PortOneClient;
+  /** PortOne V2, when served. */
+  portoneV2: PortOneV2Client | null;
   logger: Logger;
   /** Drain and stop (idempotent). */
   close(): Promise<void>;
 }
 
-export async function bootVerifier(config: Config, target: PortOneTarget, options: StartOptions = {}): Promise<RunningVerifier> {
+export async function bootVerifier(config: Config, target: PortOneTarget | null, options: StartOptions = {}, targetV2: PortOneV2Target | null = null): Promise<RunningVerifier> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const pricing = await priceAuthority(config, options, logger);
   const store = await openStore(config.databaseUrl);
   const lifecycle = { draining: false };
-  const portone = new PortOneClient({ ...target, logger: logger.child({ component: 'portone' }) });
+  const portone = target ? new PortOneClient({ ...target, logger: logger.child({ component: 'portone' }) }) : new V1NotConfigured();
+  const portoneV2 = targetV2 && new PortOneV2Client({ apiUrl: targetV2.apiUrl, apiSecret: targetV2.apiSecret, logger: logger.child({ component: 'portone-v2' }) });
+  const v2 = portoneV2 && targetV2 ? { client: portoneV2, storeId: targetV2.storeId, acceptTestPayments: config.acceptTestPayments, webhookSecrets: targetV2.webhookSecrets } : undefined;
   let app: VerifierApp | undefined;
   let server: Server;
   try {
     app = createApp({
       store,
       portone,
+      v1: target !== null,
+      v2,
       ...pricing,
       onPaid: options.onPaid,
+      onPaidV2: options.onPaidV2,
       fulfilmentEndpoint: config.fulfilmentEndpoint ?? undefined,
       prepareRateLimit: config.prepareRateLimit,
       proxy: config.trustProxy,
@@ -78,10 +116,15 @@ export async function bootVerifier(config: Config, target: PortOneTarget, option
     throw error;
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(server.address() as AddressInfo).port}`;
-  logger.info('verifier listening', { url, database: withoutPasswords(config.databaseUrl), portone: withoutPasswords(target.apiUrl) });
-  const reconciler = reconcileEvery(config, { app, store, portone, logger }, lifecycle);
+  logger.info('verifier listening', {
+    url,
+    database: withoutPasswords(config.databaseUrl),
+    portone: target ? withoutPasswords(target.apiUrl) : 'V1 not configured',
+    portone_v2: targetV2 ? withoutPasswords(targetV2.apiUrl) : 'V2 not configured',
+  });
+  const reconciler = reconcileEvery(config, { app, store, portone, v2, logger }, lifecycle);
   const close = drain({ server, app, store, logger, lifecycle, reconciler });
-  return { url, server, app, store, portone, logger, close };
+  return { url, server, app, store, portone, portoneV2, logger, close };
 }
 
 async function priceAuthority(config: Config, options: StartOptions, logger: Logger): Promise<{ priceOrder?: PriceOrder; trustBrowserPrices?: boolean }> {
@@ -120,7 +163,7 @@ interface Reconciler {
  * The in-process reconcile (RECONCILE_INTERVAL_MINUTES): one pass at a time (a pass slower than the interval is not
  * stacked on by the next). What it makes paid is delivered here at once (the deliverer's poll would find it too).
  */
-function reconcileEvery(config: Config, deps: { app: VerifierApp; store: OrderStore; portone: PortOneClient; logger: Logger }, lifecycle: { draining: boolean }): Reconciler {
+function reconcileEvery(config: Config, deps: { app: VerifierApp; store: OrderStore; portone: PortOneClient; v2: V2Settings | undefined; logger: Logger }, lifecycle: { draining: boolean }): Reconciler {
   let pass: Promise<void> | null = null;
   if (config.reconcileIntervalMinutes <= 0) return { running: () => pass, stop: () => undefined };
   const onSettled = (outcome: SettleOutcome) => {
@@ -128,7 +171,7 @@ function reconcileEvery(config: Config, deps: { app: VerifierApp; store: OrderSt
   };
   const interval = setInterval(() => {
     if (pass || lifecycle.draining) return;
-    pass = reconcile({ store: deps.store, portone: deps.portone, logger: deps.logger, onSettled }, { olderThanMinutes: config.reconcileAfterMinutes })
+    pass = reconcile({ store: deps.store, portone: deps.portone, v2: deps.v2, logger: deps.logger, onSettled }, { olderThanMinutes: config.reconcileAfterMinutes })
       .then(
         () => undefined,
         (error) => deps.logger.error('reconcile failed', { error }),

@@ -4,7 +4,7 @@
  * prints it and exits 1.
  */
 import { z } from 'zod';
-import { webhookKey } from './fulfilment.js';
+import { webhookKey } from './webhook-signature.js';
 import { withoutPasswords } from './log.js';
 import { issueProblem } from './zod-issues.js';
 
@@ -43,6 +43,20 @@ const flag = z
   .toLowerCase()
   .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
   .transform((value) => value === 'true');
+/** Standard Webhooks secrets (`whsec_` + base64), comma-separated: at most two, as PortOne keeps during a rotation. */
+const webhookSecrets = z
+  .string()
+  .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+  .superRefine((secrets, context) => {
+    if (secrets.length > 2) context.addIssue({ code: 'custom', message: `at most two secrets (a rotation), got ${secrets.length}` });
+    secrets.forEach((secret, index) => {
+      try {
+        webhookKey(secret, 1);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `secret ${index + 1} ${(error as Error).message}` });
+      }
+    });
+  });
 const count = z.string().trim().regex(/^\d+$/, 'must be a whole number (0 or more)').transform(Number).pipe(z.number().max(1_000_000, 'must be at most 1000000'));
 
 /** Each variable on its own; what depends on several is checked in `crossChecks`, so every problem is named at once. */
@@ -55,6 +69,13 @@ const environment = z.object({
   PORTONE_API_KEY: z.string().min(1, 'must not be empty').optional(),
   PORTONE_API_SECRET: z.string().min(1, 'must not be empty').optional(),
   PORTONE_API_URL: httpUrl.optional(),
+  /** PortOne V2 (SPEC §8.2): served when the secret is set (or with the sandbox). */
+  PORTONE_V2_API_SECRET: z.string().min(1, 'must not be empty').optional(),
+  PORTONE_V2_STORE_ID: z.string().trim().min(1, 'must not be blank').optional(),
+  PORTONE_V2_API_URL: httpUrl.optional(),
+  PORTONE_V2_WEBHOOK_SECRETS: webhookSecrets.optional(),
+  /** Payments made through a TEST channel count as paid: default false with real keys, true in the sandbox. */
+  PORTONE_ACCEPT_TEST_PAYMENTS: flag.optional(),
   DATABASE_URL: databaseUrl.default('sqlite:./data/orders.db'),
   ALLOWED_ORIGINS: origins.default([]),
   /** The price authority's catalog (JSON), read at start. */
@@ -79,9 +100,10 @@ function crossChecks(present: Record<string, string>): Issue[] {
   const hasKey = present.PORTONE_API_KEY !== undefined;
   const hasSecret = present.PORTONE_API_SECRET !== undefined;
   const sandbox = present.PORTONE_SANDBOX?.trim().toLowerCase() === 'true';
+  const hasV2 = present.PORTONE_V2_API_SECRET !== undefined;
   if (sandbox) {
     // The sandbox never stands in for real keys, nor real keys for the sandbox: one or the other, said on purpose.
-    for (const variable of ['PORTONE_API_KEY', 'PORTONE_API_SECRET', 'PORTONE_API_URL'] as const) {
+    for (const variable of ['PORTONE_API_KEY', 'PORTONE_API_SECRET', 'PORTONE_API_URL', 'PORTONE_V2_API_SECRET', 'PORTONE_V2_STORE_ID', 'PORTONE_V2_API_URL', 'PORTONE_V2_WEBHOOK_SECRETS'] as const) {
       if (present[variable] !== undefined) issues.push({ variable, message: 'must not be set with PORTONE_SANDBOX=true (the built-in sandbox plays PortOne); unset one of them' });
     }
     // The sandbox is PortOne, a stranger: never on the verifier's own port.
@@ -90,6 +112,13 @@ function crossChecks(present: Record<string, string>): Issue[] {
     if (sandboxPort !== undefined && /^\d+$/.test(sandboxPort) && Number(sandboxPort) !== 0 && Number(sandboxPort) === Number(verifierPort)) {
       issues.push({ variable: 'SANDBOX_PORT', message: `must differ from PORT (${verifierPort}): the sandbox plays PortOne on its own port` });
     }
+    // Its V2 side listens on the next port (PortOne V2 lives on another host than V1): that one must be free too.
+    if (sandboxPort !== undefined && /^\d+$/.test(sandboxPort) && Number(sandboxPort) !== 0) {
+      if (Number(sandboxPort) + 1 === Number(verifierPort)) issues.push({ variable: 'SANDBOX_PORT', message: `must not be PORT − 1: the sandbox's V2 side listens on SANDBOX_PORT + 1 (${verifierPort})` });
+      if (Number(sandboxPort) === 65535) issues.push({ variable: 'SANDBOX_PORT', message: "must be below 65535: the sandbox's V2 side listens on SANDBOX_PORT + 1" });
+    }
+  } else if (hasV2 && !hasKey && !hasSecret) {
+    // V2 alone: V1's keys are not needed.
   } else {
     const missing = [...(hasKey ? [] : ['PORTONE_API_KEY']), ...(hasSecret ? [] : ['PORTONE_API_SECRET'])];
     for (const variable of missing) {
@@ -98,8 +127,16 @@ function crossChecks(present: Record<string, string>): Issue[] {
         message:
           hasKey || hasSecret
             ? `must be set together with ${hasKey ? 'PORTONE_API_KEY' : 'PORTONE_API_SECRET'}`
-            : "required: PortOne's REST API key and secret (for a local try without PortOne, set PORTONE_SANDBOX=true instead)",
+            : "required: PortOne's REST API key and secret, or PORTONE_V2_API_SECRET for V2 alone (for a local try without PortOne, set PORTONE_SANDBOX=true instead)",
       });
+    }
+  }
+  if (!sandbox) {
+    if (hasV2 && present.PORTONE_V2_STORE_ID === undefined) {
+      issues.push({ variable: 'PORTONE_V2_STORE_ID', message: 'required with PORTONE_V2_API_SECRET: the store (store-…) whose payments this server accepts' });
+    }
+    for (const variable of ['PORTONE_V2_STORE_ID', 'PORTONE_V2_API_URL', 'PORTONE_V2_WEBHOOK_SECRETS'] as const) {
+      if (present[variable] !== undefined && !hasV2) issues.push({ variable, message: 'needs PORTONE_V2_API_SECRET (PortOne V2 is served only with it)' });
     }
   }
   if (present.FULFILMENT_URL !== undefined && present.FULFILMENT_SECRET === undefined) {
@@ -128,8 +165,12 @@ function shown(variable: string, value: string | undefined): string {
 export interface Config {
   port: number;
   host: string;
-  /** PortOne's REST V1 credentials and base URL; null exactly when `sandbox`. */
+  /** PortOne's REST V1 credentials and base URL; null when `sandbox`, or when V2 is served alone. */
   portone: { apiKey: string; apiSecret: string; apiUrl: string } | null;
+  /** PortOne's REST V2 secret, store, base URL and webhook secrets; null when `sandbox` (it plays V2) or V2 is not served. */
+  portoneV2: { apiSecret: string; storeId: string; apiUrl: string; webhookSecrets: string[] } | null;
+  /** TEST-channel payments count (PORTONE_ACCEPT_TEST_PAYMENTS; default: only in the sandbox). */
+  acceptTestPayments: boolean;
   /** PORTONE_SANDBOX=true: the built-in sandbox plays PortOne, in this process, on 127.0.0.1:`sandboxPort`. */
   sandbox: boolean;
   sandboxPort: number;
@@ -168,6 +209,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     portone: e.PORTONE_API_KEY && e.PORTONE_API_SECRET ? { apiKey: e.PORTONE_API_KEY, apiSecret: e.PORTONE_API_SECRET, apiUrl: e.PORTONE_API_URL ?? 'https://api.iamport.kr' } : null,
+    portoneV2:
+      e.PORTONE_V2_API_SECRET && e.PORTONE_V2_STORE_ID
+        ? { apiSecret: e.PORTONE_V2_API_SECRET, storeId: e.PORTONE_V2_STORE_ID, apiUrl: e.PORTONE_V2_API_URL ?? 'https://api.portone.io', webhookSecrets: e.PORTONE_V2_WEBHOOK_SECRETS ?? [] }
+        : null,
+    acceptTestPayments: e.PORTONE_ACCEPT_TEST_PAYMENTS ?? e.PORTONE_SANDBOX,
     sandbox: e.PORTONE_SANDBOX,
     // PORT + 1; 0 (any free port) stays 0, and the last port has no next one.
     sandboxPort: e.SANDBOX_PORT ?? (e.PORT === 0 ? 0 : e.PORT === 65535 ? 65534 : e.PORT + 1),

@@ -11,12 +11,18 @@
  * process killed between the receiver's 2xx and the store's `done` delivers again): receivers must be idempotent
  * by `merchant_uid` (or by `webhook-id`, the same for every attempt of one order).
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from './log.js';
 import type { PortOneClient } from './portone/client.js';
+import { type PaymentView, payMethodV2, viewV1, viewV2 } from './portone/gateway.js';
 import type { PortOnePayment } from './portone/schemas.js';
+import type { PortOneV2Client } from './portone/v2/client.js';
+import type { PortOneV2Payment } from './portone/v2/schemas.js';
 import type { FulfilmentState, Order, OrderStore } from './store/types.js';
+import { signWebhook, webhookKey } from './webhook-signature.js';
+
+export { signWebhook, webhookKey };
 
 /**
  * The merchant's code, called once per paid order (also for a virtual account's deposit): exactly once in normal
@@ -24,6 +30,13 @@ import type { FulfilmentState, Order, OrderStore } from './store/types.js';
  * idempotent by `order.merchant_uid`.
  */
 export type FulfilmentHook = (order: Order, payment: PortOnePayment) => void | Promise<void>;
+
+/**
+ * The same for a PortOne V2 order (`order.version === 'v2'`; `order.merchant_uid` is its paymentId), with V2's
+ * Payment object. A separate hook, so that `onPaid`'s payment keeps its V1 type: a server speaking V2 with an
+ * `onPaid` needs an `onPaidV2` too (createApp refuses otherwise, rather than never delivering V2 orders to the hook).
+ */
+export type FulfilmentHookV2 = (order: Order, payment: PortOneV2Payment) => void | Promise<void>;
 
 export interface FulfilmentEndpoint {
   url: string;
@@ -33,6 +46,7 @@ export interface FulfilmentEndpoint {
 
 export interface FulfilmentOptions {
   onPaid?: FulfilmentHook;
+  onPaidV2?: FulfilmentHookV2;
   endpoint?: FulfilmentEndpoint;
   /** How long an attempt holds its lease; renewed every third of it while the attempt runs. Default 60 s. */
   leaseMs?: number;
@@ -52,22 +66,9 @@ export interface FulfilmentDeps {
   store: OrderStore;
   /** To read the payment of an order whose delivery is retried (the hook and the POST carry it). */
   portone: Pick<PortOneClient, 'getPayment'>;
+  /** To read a V2 order's payment (by its paymentId, in its store). */
+  v2?: { client: Pick<PortOneV2Client, 'getPayment'>; storeId: string };
   logger: Logger;
-}
-
-/** The decoded key of a Standard Webhooks secret (`whsec_` optional), or an Error saying what is wrong with it. */
-export function webhookKey(secret: string): Buffer {
-  const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) throw new Error('must be whsec_ followed by base64 (e.g. whsec_' + randomBytes(24).toString('base64') + ')');
-  const key = Buffer.from(base64, 'base64');
-  if (key.length < 24) throw new Error(`must hold at least 24 random bytes (it holds ${key.length})`);
-  return key;
-}
-
-/** Standard Webhooks headers for `body`: `webhook-signature` = `v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`. */
-export function signWebhook(key: Buffer, id: string, timestamp: number, body: string): Record<string, string> {
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` };
 }
 
 /** The same for every attempt of one order, whatever process makes it: receivers may deduplicate by it. */
@@ -76,7 +77,24 @@ export function deliveryId(merchantUid: string): string {
 }
 
 /** What the POST carries of the payment: what a shop needs to fulfil and reconcile (its own customer's data included). */
-function paymentForReceiver(p: PortOnePayment): Record<string, unknown> {
+function paymentForReceiver(view: PaymentView): Record<string, unknown> {
+  if (view.protocol === 'v2') {
+    const p = view.raw;
+    return {
+      paymentId: p.id,
+      transactionId: p.transactionId,
+      amount: view.amount,
+      currency: p.currency,
+      status: p.status,
+      payMethod: payMethodV2(p),
+      pgProvider: p.channel?.pgProvider ?? null,
+      paidAt: p.paidAt ?? null,
+      receiptUrl: p.receiptUrl ?? null,
+      customer: p.customer ?? null,
+      customData: p.customData ?? null,
+    };
+  }
+  const p = view.raw;
   const { imp_uid, merchant_uid, amount, currency, status, pay_method, pg_provider, paid_at, receipt_url, buyer_name, buyer_email, buyer_tel, buyer_addr, buyer_postcode, custom_data } = p;
   return { imp_uid, merchant_uid, amount, currency, status, pay_method, pg_provider, paid_at, receipt_url, buyer_name, buyer_email, buyer_tel, buyer_addr, buyer_postcode, custom_data };
 }
@@ -84,13 +102,15 @@ function paymentForReceiver(p: PortOnePayment): Record<string, unknown> {
 /** The order as the POST carries it: stable across attempts (no fulfilment counters), no ledger internals. */
 function orderForReceiver(order: Order): Record<string, unknown> {
   const { merchant_uid, amount, currency, name, items, state, imp_uid } = order;
+  if (order.version === 'v2') return { paymentId: merchant_uid, amount, currency, name, items, state, transactionId: imp_uid };
   return { merchant_uid, amount, currency, name, items, state, imp_uid };
 }
 
 export class FulfilmentDeliverer {
   readonly #deps: FulfilmentDeps;
-  readonly #options: Required<Omit<FulfilmentOptions, 'onPaid' | 'endpoint'>>;
+  readonly #options: Required<Omit<FulfilmentOptions, 'onPaid' | 'onPaidV2' | 'endpoint'>>;
   readonly #onPaid: FulfilmentHook | undefined;
+  readonly #onPaidV2: FulfilmentHookV2 | undefined;
   readonly #endpoint: { url: string; key: Buffer } | undefined;
   /** One per process and deliverer: what the store's lease names. */
   readonly #owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -101,6 +121,7 @@ export class FulfilmentDeliverer {
   constructor(deps: FulfilmentDeps, options: FulfilmentOptions = {}) {
     this.#deps = deps;
     this.#onPaid = options.onPaid;
+    this.#onPaidV2 = options.onPaidV2;
     this.#endpoint = options.endpoint && { url: options.endpoint.url, key: webhookKey(options.endpoint.secret) };
     this.#options = {
       leaseMs: 60_000,
@@ -110,7 +131,7 @@ export class FulfilmentDeliverer {
       timeoutMs: 10_000,
       concurrency: 8,
       fetch: globalThis.fetch,
-      ...Object.fromEntries(Object.entries(options).filter(([key, value]) => value !== undefined && key !== 'onPaid' && key !== 'endpoint')),
+      ...Object.fromEntries(Object.entries(options).filter(([key, value]) => value !== undefined && key !== 'onPaid' && key !== 'onPaidV2' && key !== 'endpoint')),
     };
   }
 
@@ -147,7 +168,7 @@ export class FulfilmentDeliverer {
    * after the attempt (or as it stands when there was nothing to do). `payment`: the PortOne payment, when the
    * caller has just read it (saves reading it again). Never rejects.
    */
-  deliver(merchantUid: string, payment?: PortOnePayment): Promise<FulfilmentState> {
+  deliver(merchantUid: string, payment?: PaymentView): Promise<FulfilmentState> {
     const running = this.#inFlight.get(merchantUid);
     if (running) return running;
     const attempt = this.#attempt(merchantUid, payment).finally(() => this.#inFlight.delete(merchantUid));
@@ -155,7 +176,7 @@ export class FulfilmentDeliverer {
     return attempt;
   }
 
-  async #attempt(merchantUid: string, known: PortOnePayment | undefined): Promise<FulfilmentState> {
+  async #attempt(merchantUid: string, known: PaymentView | undefined): Promise<FulfilmentState> {
     const { store, logger } = this.#deps;
     const { leaseMs } = this.#options;
     try {
@@ -198,8 +219,9 @@ export class FulfilmentDeliverer {
    * there is nothing (more) to deliver; `hookDone` once the hook has gone through, so a retry of the POST alone
    * does not run it again.
    */
-  async #run(order: Order, known: PortOnePayment | undefined): Promise<{ problem: string | null; hookDone: boolean }> {
-    let hookDone = order.fulfilment.hook_done || !this.#onPaid;
+  async #run(order: Order, known: PaymentView | undefined): Promise<{ problem: string | null; hookDone: boolean }> {
+    const hook = order.version === 'v2' ? this.#onPaidV2 : this.#onPaid;
+    let hookDone = order.fulfilment.hook_done || !hook;
     const failed = (problem: string) => ({ problem, hookDone });
     if (order.state !== 'paid') {
       // Cancelled (on PortOne's console) before it could be delivered: shipping it now would give away what was refunded.
@@ -207,10 +229,10 @@ export class FulfilmentDeliverer {
       return { problem: null, hookDone };
     }
     if (hookDone && !this.#endpoint) return { problem: null, hookDone };
-    let payment = known?.imp_uid === order.imp_uid ? known : undefined;
+    let payment = known && known.protocol === order.version && known.id === order.imp_uid ? known : undefined;
     if (!payment) {
       try {
-        payment = (order.imp_uid && (await this.#deps.portone.getPayment(order.imp_uid))) || undefined;
+        payment = (await this.#readSettling(order)) ?? undefined;
       } catch (error) {
         return failed(`the payment could not be read from PortOne: ${(error as Error).message}`);
       }
@@ -220,10 +242,14 @@ export class FulfilmentDeliverer {
     // or reconcile has not settled that yet): delivering now would ship a refunded order (an `order.paid` POST
     // carrying `payment.status: 'cancelled'`). Retried with backoff: once the order is settled as cancelled, the next
     // attempt ends the delivery with nothing shipped.
-    if (payment.status !== 'paid') return failed(`the payment ${payment.imp_uid} is ${payment.status} at PortOne; not delivered until the order is settled`);
+    // (A partly refunded payment still pays its order: the refund was the merchant's own, on the console.)
+    if (payment.state !== 'paid' && payment.state !== 'partial_cancelled') {
+      return failed(`the payment ${payment.id} is ${payment.portoneStatus} at PortOne; not delivered until the order is settled`);
+    }
     if (!hookDone) {
       try {
-        await this.#onPaid!(order, payment);
+        if (payment.protocol === 'v2') await this.#onPaidV2!(order, payment.raw);
+        else await this.#onPaid!(order, payment.raw);
         hookDone = true;
       } catch (error) {
         return failed(`onPaid threw: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000));
@@ -232,8 +258,21 @@ export class FulfilmentDeliverer {
     return { problem: this.#endpoint ? await this.#post(this.#endpoint, order, payment) : null, hookDone };
   }
 
-  async #post(endpoint: { url: string; key: Buffer }, order: Order, payment: PortOnePayment): Promise<string | null> {
-    const body = JSON.stringify({ type: 'order.paid', order: orderForReceiver(order), payment: paymentForReceiver(payment) });
+  /** The payment that settled the order, as PortOne holds it now: V1 by its imp_uid, V2 by the paymentId (its transaction must be the one that settled it). */
+  async #readSettling(order: Order): Promise<PaymentView | null> {
+    if (!order.imp_uid) return null;
+    if (order.version === 'v1') {
+      const p = await this.#deps.portone.getPayment(order.imp_uid);
+      return p && viewV1(p);
+    }
+    if (!this.#deps.v2) throw new Error('PortOne V2 is not configured on this server');
+    const p = await this.#deps.v2.client.getPayment(order.merchant_uid, this.#deps.v2.storeId);
+    return p && p.transactionId === order.imp_uid ? viewV2(p) : null;
+  }
+
+  async #post(endpoint: { url: string; key: Buffer }, order: Order, payment: PaymentView): Promise<string | null> {
+    // V1's body is as it always was; a V2 order's says so (`version`), with V2's names (paymentId, transactionId).
+    const body = JSON.stringify({ type: 'order.paid', ...(order.version === 'v2' && { version: 'v2' }), order: orderForReceiver(order), payment: paymentForReceiver(payment) });
     const headers = signWebhook(endpoint.key, deliveryId(order.merchant_uid), Math.floor(Date.now() / 1000), body);
     try {
       const response = await this.#options.fetch(endpoint.url, {

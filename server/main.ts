@@ -11,7 +11,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { localUrl } from './ports.js';
 import { notifyVerifier, startInProcessSandbox } from './sandbox-switch.js';
 
-export type { PortOneTarget, StartOptions } from './boot.js';
+export type { PortOneTarget, PortOneV2Target, StartOptions } from './boot.js';
 
 export interface RunningServer extends RunningVerifier {
   /** The in-process sandbox, with PORTONE_SANDBOX=true. */
@@ -20,13 +20,13 @@ export interface RunningServer extends RunningVerifier {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   if (!config.sandbox) {
-    if (!config.portone) throw new ConfigError('Invalid configuration:\n  PORTONE_API_KEY: required (or PORTONE_SANDBOX=true)');
-    return { ...(await bootVerifier(config, config.portone, options)), sandbox: null };
+    if (!config.portone && !config.portoneV2) throw new ConfigError('Invalid configuration:\n  PORTONE_API_KEY: required, or PORTONE_V2_API_SECRET (or PORTONE_SANDBOX=true)');
+    return { ...(await bootVerifier(config, config.portone, options, config.portoneV2)), sandbox: null };
   }
-  const { sandbox, portone } = await startInProcessSandbox(config);
+  const { sandbox, portone, portoneV2 } = await startInProcessSandbox(config);
   let verifier: RunningVerifier;
   try {
-    verifier = await bootVerifier(config, portone, options);
+    verifier = await bootVerifier(config, portone, options, portoneV2);
   } catch (error) {
     // The verifier could not start (its port in use): the sandbox must not stay listening.
     await sandbox.close().catch(() => undefined);
@@ -34,7 +34,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const { port } = verifier.server.address() as { port: number };
   notifyVerifier(sandbox, localUrl(config.host, port));
-  verifier.logger.warn('PORTONE_SANDBOX=true: the built-in PortOne SANDBOX plays PortOne; no real payment is made', { sandbox: sandbox.url, sdk: sandbox.sdkUrl });
+  verifier.logger.warn('PORTONE_SANDBOX=true: the built-in PortOne SANDBOX plays PortOne; no real payment is made', {
+    sandbox: sandbox.url,
+    sdk: sandbox.sdkUrl,
+    sandbox_v2: sandbox.v2.url,
+    sdk_v2: sandbox.v2.sdkUrl,
+  });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= verifier.close().then(() => sandbox.close()));
   return { ...verifier, sandbox, close };

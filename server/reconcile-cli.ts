@@ -12,8 +12,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { PortOneClient } from './portone/client.js';
+import { PortOneV2Client } from './portone/v2/client.js';
 import { reconcile } from './reconcile.js';
-import { runningSandbox } from './sandbox-switch.js';
+import { runningSandbox, runningSandboxV2 } from './sandbox-switch.js';
 import { openStore } from './store/index.js';
 
 /** A number of minutes, written as one: `Number('')` and `Number(' ')` are 0, which must not pass for "0". */
@@ -38,9 +39,16 @@ try {
   // Every log line on stderr: stdout is the report.
   const logger = createLogger(config.logLevel, { component: 'reconcile' }, (line) => process.stderr.write(`${line}\n`));
   const portone = new PortOneClient({ ...(config.portone ?? runningSandbox(config)), logger: logger.child({ component: 'portone' }) });
+  // V2 orders are reconciled when V2 is served (its keys, or the sandbox); without it they are reported as errors.
+  const targetV2 = config.portoneV2 ?? (config.sandbox ? runningSandboxV2(config) : null);
+  const v2 = targetV2 && {
+    client: new PortOneV2Client({ apiUrl: targetV2.apiUrl, apiSecret: targetV2.apiSecret, logger: logger.child({ component: 'portone-v2' }) }),
+    storeId: targetV2.storeId,
+    acceptTestPayments: config.acceptTestPayments,
+  };
   const store = await openStore(config.databaseUrl);
   try {
-    const report = await reconcile({ store, portone, logger }, { olderThanMinutes: olderThan });
+    const report = await reconcile({ store, portone, v2: v2 ?? undefined, logger }, { olderThanMinutes: olderThan });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await store.close();

@@ -8,8 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PortOneClient } from './portone/client.js';
-import type { PortOnePayment } from './portone/schemas.js';
+import { type PaymentView, viewV1, viewV2 } from './portone/gateway.js';
 import { outcomeLabel, settlePayment, type SettleDeps, type SettleOutcome } from './settle.js';
+import type { Order } from './store/types.js';
 
 export interface ReconcileDeps extends SettleDeps {
   portone: Pick<PortOneClient, 'getPayment' | 'cancel' | 'findAllPayments'>;
@@ -44,9 +45,22 @@ export interface ReconcileReport {
  * duplicates), then issued accounts, then the rest; so an expired virtual account can never close an order that a
  * later attempt paid (any other failed attempt closes nothing).
  */
-function settlingOrder(a: PortOnePayment, b: PortOnePayment): number {
-  const rank = (p: PortOnePayment) => (p.status === 'paid' ? 0 : p.status === 'ready' ? 1 : 2);
-  return rank(a) - rank(b) || (a.paid_at || a.vbank_issued_at || a.started_at) - (b.paid_at || b.vbank_issued_at || b.started_at);
+function settlingOrder(a: PaymentView, b: PaymentView): number {
+  const rank = (p: PaymentView) => (p.state === 'paid' || p.state === 'partial_cancelled' ? 0 : p.state === 'ready' || p.state === 'vbank_issued' || p.state === 'pay_pending' ? 1 : 2);
+  return rank(a) - rank(b) || a.at - b.at;
+}
+
+/**
+ * Every payment PortOne holds for the order. V1: every attempt of the merchant_uid (a double charge whose webhook was
+ * lost included). V2: the one payment of the paymentId (PortOne keeps one per id; its successful attempt counts).
+ */
+async function paymentsOf(deps: ReconcileDeps, order: Order): Promise<PaymentView[]> {
+  if (order.version === 'v2') {
+    if (!deps.v2) throw new Error('a PortOne V2 order, and PortOne V2 is not configured (PORTONE_V2_API_SECRET)');
+    const payment = await deps.v2.client.getPayment(order.merchant_uid, deps.v2.storeId);
+    return payment ? [viewV2(payment)] : [];
+  }
+  return (await deps.portone.findAllPayments(order.merchant_uid)).map(viewV1);
 }
 
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
@@ -63,7 +77,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
   for (const order of orders) {
     report.checked++;
     try {
-      const payments = (await deps.portone.findAllPayments(order.merchant_uid)).filter((p) => p.merchant_uid === order.merchant_uid).sort(settlingOrder);
+      const payments = (await paymentsOf(deps, order)).filter((p) => p.orderId === order.merchant_uid).sort(settlingOrder);
       if (payments.length === 0) {
         report.outcomes[order.merchant_uid] = 'no_payment';
         continue;
@@ -74,7 +88,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
         const label = outcomeLabel(outcome);
         report.counts[label] = (report.counts[label] ?? 0) + 1;
         deps.onSettled?.(outcome);
-        said.push(`${payment.imp_uid}: ${label}`);
+        said.push(`${payment.id}: ${label}`);
       }
       report.outcomes[order.merchant_uid] = said.join(', ');
     } catch (error) {

@@ -2,20 +2,32 @@
  * PortOne's V1 notification: a POST of `{imp_uid, merchant_uid, status[, cancellation_id]}` to the
  * payment's `notice_url` (which replaces the console URL), sent once unless retries are enabled, and
  * then retried on network errors and 5xx only. Nothing signs it: receivers must re-read the payment.
+ * Delivery itself (timeouts, retries, reset) is the shared queue's (../webhook-queue.ts).
  */
 import type { SandboxState } from '../state.js';
+import { WebhookQueue } from '../webhook-queue.js';
 import type { PaymentRecord } from './records.js';
 
-const CONNECT_AND_READ_TIMEOUT_MS = 30_000;
+type ContentType = 'application/json' | 'application/x-www-form-urlencoded';
 
 export class WebhookSender {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<AbortController>();
-  private closed = false;
-  /** Bumped by cancelPending: a delivery started in an older generation neither logs nor retries. */
-  private generation = 0;
+  private readonly queue: WebhookQueue<Record<string, string>>;
 
-  constructor(private readonly state: SandboxState) {}
+  constructor(private readonly state: SandboxState) {
+    this.queue = new WebhookQueue<Record<string, string>>({
+      // The content type is read per attempt, as the config says when the attempt leaves.
+      build: (body) => {
+        const contentType: ContentType = state.config.webhook_content_type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+        return { headers: { 'content-type': contentType }, payload: contentType === 'application/json' ? JSON.stringify(body) : new URLSearchParams(body).toString() };
+      },
+      record: ({ event, url, attempt, request, status, error }) => {
+        const content_type = request.headers['content-type'] as ContentType;
+        state.webhooks.push({ seq: state.webhooks.total + 1, at: state.now(), url, body: event, content_type, attempt, status, error });
+      },
+      retries: () => ({ retries: state.config.webhook_retries, intervalMs: state.config.webhook_retry_interval_ms }),
+      shouldRetry: (status) => status === null || status >= 500,
+    });
+  }
 
   /** Queue the notification for a status change; returns at once (PortOne does not wait either). */
   notify(record: PaymentRecord, cancellationId?: string): void {
@@ -25,13 +37,12 @@ export class WebhookSender {
     const { imp_uid, merchant_uid, status } = record.payment;
     const body: Record<string, string> = { imp_uid, merchant_uid, status };
     if (cancellationId) body.cancellation_id = cancellationId;
-    for (const url of urls) this.schedule(url, body, 1, this.state.config.webhook_delay_ms);
+    for (const url of urls) this.queue.send(url, body, this.state.config.webhook_delay_ms);
   }
 
   /** Stop every pending delivery (sandbox shutdown). */
   close(): void {
-    this.closed = true;
-    this.cancelPending();
+    this.queue.close();
   }
 
   /**
@@ -39,45 +50,6 @@ export class WebhookSender {
    * must not deliver (or log) a webhook of a payment it has forgotten into the next test.
    */
   cancelPending(): void {
-    this.generation++;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const controller of this.inFlight) controller.abort();
-    this.inFlight.clear();
-  }
-
-  private schedule(url: string, body: Record<string, string>, attempt: number, delayMs: number): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.deliver(url, body, attempt);
-    }, delayMs);
-    this.timers.add(timer);
-  }
-
-  private async deliver(url: string, body: Record<string, string>, attempt: number): Promise<void> {
-    const generation = this.generation;
-    const { webhook_content_type, webhook_retries, webhook_retry_interval_ms } = this.state.config;
-    const contentType = webhook_content_type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
-    const payload = contentType === 'application/json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), CONNECT_AND_READ_TIMEOUT_MS);
-    this.inFlight.add(controller);
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: payload, signal: controller.signal });
-      status = response.status;
-      await response.arrayBuffer().catch(() => undefined);
-    } catch (e) {
-      error = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    } finally {
-      clearTimeout(timeout);
-      this.inFlight.delete(controller);
-    }
-    if (generation !== this.generation) return;
-    this.state.webhooks.push({ seq: this.state.webhooks.total + 1, at: this.state.now(), url, body, content_type: contentType, attempt, status, error });
-    const failed = status === null || status >= 500;
-    if (failed && attempt <= webhook_retries) this.schedule(url, body, attempt + 1, webhook_retry_interval_ms);
+    this.queue.cancelPending();
   }
 }

@@ -8,11 +8,13 @@ import type { Device, WindowScript } from '../control-api.js';
 import { type Html, html, trusted } from './html.js';
 
 export type Lang = 'ko' | 'en';
+/** Which PortOne the window plays: the badge says so; the rest of the window is the same. */
+export type Protocol = 'V1' | 'V2';
 
 const TEXT = {
   ko: {
     title: '테스트 결제창',
-    badge: 'PortOne V1 샌드박스 · 실제 결제가 아닙니다',
+    badge: (protocol: Protocol) => `PortOne ${protocol} 샌드박스 · 실제 결제가 아닙니다`,
     merchant: '가맹점',
     order: '주문명',
     orderId: '주문번호',
@@ -32,7 +34,7 @@ const TEXT = {
   },
   en: {
     title: 'Test payment window',
-    badge: 'PortOne V1 sandbox · no real money moves',
+    badge: (protocol: Protocol) => `PortOne ${protocol} sandbox · no real money moves`,
     merchant: 'Merchant',
     order: 'Order',
     orderId: 'Order ID',
@@ -88,6 +90,8 @@ const STYLE = trusted(`
 
 export interface WindowView {
   lang: Lang;
+  /** Default V1. */
+  protocol?: Protocol;
   device: Device;
   /** The page that asked for the payment: its origin receives the window's answer on PC. */
   pageUrl: string;
@@ -99,7 +103,10 @@ export interface WindowView {
   orderId: string;
   payMethod: string;
   pg: string;
+  /** In the protocol's own unit (V1: the amount as written; V2: minor units): what "pay a different amount" takes. */
   amount: number;
+  /** The amount as a person reads it (major units) when it differs from `amount` (V2's USD cents). */
+  displayAmount?: number;
   currency: string;
   /** The window has answered already (a reload): its buttons are disabled. */
   done: boolean;
@@ -125,7 +132,7 @@ export function renderWindow(view: WindowView): string {
     <h1 id="title">${t.title}</h1>
     <a href="?lang=${otherLang}" hreflang="${otherLang}" lang="${otherLang}">${t.otherLang}</a>
   </header>
-  <p class="badge">${t.badge}</p>
+  <p class="badge">${t.badge(view.protocol ?? 'V1')}</p>
   <dl>
     <dt>${t.merchant}</dt><dd>${view.merchant}</dd>
     <dt>${t.order}</dt><dd>${view.orderName ?? '—'}</dd>
@@ -133,7 +140,7 @@ export function renderWindow(view: WindowView): string {
     <dt>${t.method}</dt><dd>${view.payMethod}</dd>
     <dt>${t.pg}</dt><dd>${view.pg}</dd>
   </dl>
-  <p class="amount" aria-label="${t.amount}">${formatAmount(view.amount, view.currency, view.lang)}</p>
+  <p class="amount" aria-label="${t.amount}">${formatAmount(view.displayAmount ?? view.amount, view.currency, view.lang)}</p>
   <form method="post" action="${view.answerUrl}">
     ${button('approve', t.approve, true)}
     ${button('decline', t.decline)}
@@ -164,9 +171,9 @@ function targetOrigin(pageUrl: string): string {
 }
 
 /** Stands in for PortOne's own result page, for mobile payments that named no `m_redirect_url`. */
-export function renderLanding({ lang, title, query }: { lang: Lang; title: string; query: Record<string, string> }): string {
+export function renderLanding({ lang, title, query, protocol = 'V1' }: { lang: Lang; title: string; query: Record<string, string>; protocol?: Protocol }): string {
   const rows = Object.entries(query).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`);
-  return page(lang, html`${title}`, html`<body class="page"><main><h1>${title}</h1><p class="badge">${TEXT[lang].badge}</p><dl>${rows}</dl></main></body>`);
+  return page(lang, html`${title}`, html`<body class="page"><main><h1>${title}</h1><p class="badge">${TEXT[lang].badge(protocol)}</p><dl>${rows}</dl></main></body>`);
 }
 
 function page(lang: Lang, title: Html, body: Html): string {

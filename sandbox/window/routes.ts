@@ -4,9 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Router } from '@koa/router';
-import { renderLanding } from './page.js';
+import { type Protocol, renderLanding } from './page.js';
 
-export function createWindowRouter(): Router {
+/** `protocol`: which sandbox the landing page names (each address serves its own). */
+export function createWindowRouter(protocol: Protocol = 'V1'): Router {
   const router = new Router({ prefix: '/__sandbox' });
   const script = readFileSync(new URL('./window.js', import.meta.url), 'utf8');
 
@@ -17,7 +18,7 @@ export function createWindowRouter(): Router {
 
   router.get('/landing', (ctx) => {
     ctx.type = 'html';
-    ctx.body = renderLanding({ lang: 'ko', title: 'PortOne 샌드박스 결제 결과', query: ctx.query as Record<string, string> });
+    ctx.body = renderLanding({ lang: 'ko', title: 'PortOne 샌드박스 결제 결과', query: ctx.query as Record<string, string>, protocol });
   });
 
   return router;

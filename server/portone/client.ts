@@ -9,11 +9,11 @@
  *   backoff and full jitter, never 4xx, and never past the operation's deadline.
  * - Answers are parsed with zod: an unexpected shape is a PortOneUnavailable error, never a crash.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
 import { sameAmount } from '../../lib/money.js';
 import { describeZodError } from '../zod-issues.js';
+import { exchange, PortOneUnavailable, safeJson } from './retry.js';
 import { envelopeSchema, paymentPageSchema, paymentSchema, type PortOnePayment, type PortOnePrepare, prepareSchema, tokenSchema } from './schemas.js';
 
 export interface PortOneClientOptions {
@@ -47,10 +47,7 @@ export interface CallOptions {
   deadline?: number;
 }
 
-/** PortOne could not be read (network, timeout, 5xx, an answer we cannot parse) even after retries. Worth retrying later. */
-export class PortOneUnavailable extends Error {
-  override name = 'PortOneUnavailable';
-}
+export { PortOneUnavailable };
 
 /** PortOne answered and said no (bad credentials, a refused cancel: HTTP 4xx or `code != 0`). Retrying will not help. */
 export class PortOneRefused extends Error {
@@ -205,59 +202,28 @@ export class PortOneClient {
     return this.#send(method, path, body, await this.#accessToken(deadline), deadline);
   }
 
-  /** One HTTP exchange with timeouts and bounded, jittered retries on network errors, timeouts and 5xx. */
-  async #send(method: string, path: string, body: unknown, token: string | null, deadline: number): Promise<Answer> {
+  /** One HTTP exchange under the shared retry policy (retry.ts); a 200 that is not PortOne's envelope is retried too. */
+  #send(method: string, path: string, body: unknown, token: string | null, deadline: number): Promise<Answer> {
     const { timeoutMs, maxAttempts, backoffMs, apiUrl } = this.#options;
-    let lastProblem = 'no attempt was made before the deadline';
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      try {
-        const response = await this.#fetch(`${apiUrl}${path}`, {
-          method,
-          headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(Math.min(timeoutMs, remaining)),
-        });
-        const text = await response.text();
-        if (response.status >= 500) {
-          lastProblem = `HTTP ${response.status}`;
-        } else {
-          const envelope = envelopeSchema.safeParse(safeJson(text));
-          if (envelope.success) return { status: response.status, ...envelope.data };
-          lastProblem = `HTTP ${response.status} with a body that is not PortOne's envelope`;
-          if (response.status < 500 && response.status !== 200) {
-            return { status: response.status, code: -1, message: lastProblem, response: null };
-          }
-        }
-      } catch (error) {
-        lastProblem = describeFetchError(error);
-      }
-      this.#logger.warn('portone call failed', { method, path, attempt, problem: lastProblem });
-      if (attempt < maxAttempts) {
-        const ceiling = Math.min(2_000, backoffMs * 2 ** (attempt - 1));
-        const wait = Math.min(Math.random() * ceiling, deadline - Date.now());
-        if (wait > 0) await sleep(wait);
-      }
-    }
-    throw new PortOneUnavailable(`PortOne did not answer ${method} ${path}: ${lastProblem}`);
+    return exchange<Answer>(
+      { timeoutMs, maxAttempts, backoffMs },
+      this.#fetch,
+      this.#logger,
+      {
+        url: `${apiUrl}${path}`,
+        method,
+        headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        deadline,
+      },
+      (status, text) => {
+        const envelope = envelopeSchema.safeParse(safeJson(text));
+        if (envelope.success) return { done: { status, ...envelope.data } };
+        const problem = `HTTP ${status} with a body that is not PortOne's envelope`;
+        if (status !== 200) return { done: { status, code: -1, message: problem, response: null } };
+        return { retry: problem };
+      },
+    );
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function describeFetchError(error: unknown): string {
-  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';
-  if (!(error instanceof Error)) return String(error);
-  const { cause } = error;
-  if (!(cause instanceof Error)) return error.message;
-  // A host with several addresses fails with an AggregateError whose own message is empty: name each address's error.
-  const detail = cause instanceof AggregateError && !cause.message ? cause.errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ') : cause.message;
-  return `${error.message}: ${detail}`;
-}

@@ -12,11 +12,12 @@ import type { Logger } from '../log.js';
 import { sameAmount } from '../../lib/money.js';
 import type { PortOneClient } from '../portone/client.js';
 import { PortOneUnavailable } from '../portone/client.js';
-import type { PortOnePayment } from '../portone/schemas.js';
+import type { PaymentView } from '../portone/gateway.js';
 import { type PriceOrder, priceOf } from '../pricing.js';
 import { settle, type SettleDeps, type SettleOutcome } from '../settle.js';
 import type { Order, OrderItem } from '../store/types.js';
 import { amount, currency, items, merchantUid, text } from './fields.js';
+import { completeV2, orderViewV2, prepareV2, type V2RouteSettings, verifyAnswerV2 } from './payments-v2.js';
 import type { RateLimit } from './rate-limit.js';
 
 const prepareBody = z
@@ -77,11 +78,18 @@ export function orderView(order: Order): Record<string, unknown> {
   };
 }
 
-function paymentFields(p: PortOnePayment): Record<string, unknown> {
+function v1Raw(payment: PaymentView) {
+  if (payment.protocol !== 'v1') throw new Error('a V2 payment in a V1 answer');
+  return payment.raw;
+}
+
+function paymentFields(view: PaymentView): Record<string, unknown> {
+  const p = v1Raw(view);
   return { imp_uid: p.imp_uid, merchant_uid: p.merchant_uid, amount: p.amount, currency: p.currency, pay_method: p.pay_method, paid_at: p.paid_at, receipt_url: p.receipt_url };
 }
 
-function vbankFields(p: PortOnePayment): Record<string, unknown> {
+function vbankFields(view: PaymentView): Record<string, unknown> {
+  const p = v1Raw(view);
   return { vbank_num: p.vbank_num, vbank_name: p.vbank_name, vbank_holder: p.vbank_holder, vbank_date: p.vbank_date, vbank_code: p.vbank_code };
 }
 
@@ -98,6 +106,8 @@ export function verifyAnswer(outcome: SettleOutcome): { status: number; body: Re
       return { status: 409, body: { status: outcome.reason, refund: outcome.refund, message: outcome.message } };
     case 'mismatch':
       return { status: 409, body: { status: 'mismatch', message: outcome.message } };
+    case 'test_payment': // V2 only
+      return { status: 409, body: { status: 'test_payment', message: outcome.message } };
     case 'unknown_payment':
       return { status: 404, body: { status: 'unknown_payment', message: outcome.message } };
     case 'unknown_order':
@@ -109,6 +119,10 @@ export function verifyAnswer(outcome: SettleOutcome): { status: number; body: Re
 
 export interface PaymentRouteDeps extends SettleDeps {
   portone: SettleDeps['portone'] & Pick<PortOneClient, 'prepare'>;
+  /** PortOne V2, when this server speaks it (else V2 requests are a 400 saying so). */
+  v2?: V2RouteSettings;
+  /** False when PortOne V1 is not configured (V2 alone): V1 requests are then a 400 saying so. Default true. */
+  v1?: boolean;
   priceOrder: PriceOrder;
   fulfilment: FulfilmentDeliverer;
   prepareLimit: RateLimit;
@@ -122,7 +136,13 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
 
   router.post('/payments/prepare', deps.prepareLimit, async (ctx) => {
     requireJson(ctx);
+    if (isV2Prepare(ctx.request.body)) {
+      ctx.body = await prepareV2(deps, ctx.request.body, sameItems);
+      ctx.status = 201;
+      return;
+    }
     const body = parseBody(prepareBody, ctx.request.body);
+    if (deps.v1 === false) throw v1NotConfigured('merchant_uid');
     const price = await priceOf(deps.priceOrder, {
       items: body.items ?? null,
       amount: body.amount,
@@ -146,6 +166,7 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
       name: price.name,
       items: body.items ?? null,
     });
+    if (!created && order.version !== 'v1') throw new RouteError(409, errorBody(`order ${order.merchant_uid} is a PortOne V2 order`));
     if (!created && (order.state !== 'ready' || !sameAmount(order.amount, price.amount) || order.currency !== price.currency || !sameItems(order.items, body.items ?? null))) {
       // Another cart under the same order id, even at the same total, is another order: fulfilment ships the stored items.
       const taken =
@@ -171,9 +192,17 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
   router.post('/payments/complete', async (ctx) => {
     const started = Date.now();
     requireJson(ctx);
-    const body = parseBody(completeBody, ctx.request.body);
-    const outcome = await settle(deps, body.imp_uid, body.merchant_uid, 'complete');
-    const answer = verifyAnswer(outcome);
+    // `{ paymentId, txId? }` is V2 (the body PortOne's V2 guide sends); anything else is read as V1's `{ imp_uid, merchant_uid }`.
+    const v2 = isV2Complete(ctx.request.body);
+    let outcome: SettleOutcome;
+    if (v2) {
+      outcome = await completeV2(deps, ctx.request.body);
+    } else {
+      const body = parseBody(completeBody, ctx.request.body);
+      if (deps.v1 === false) throw v1NotConfigured('imp_uid');
+      outcome = await settle(deps, body.imp_uid, body.merchant_uid, 'complete');
+    }
+    const answer = v2 ? verifyAnswerV2(outcome) : verifyAnswer(outcome);
     if (outcome.kind === 'paid') {
       const left = started + COMPLETE_ANSWER_MS - Date.now();
       const wait = Math.max(0, Math.min(deps.fulfilmentWaitMs ?? FULFILMENT_WAIT_MS, left));
@@ -190,10 +219,29 @@ export function createPaymentRoutes(deps: PaymentRouteDeps): Router {
     const { merchant_uid } = parseBody(pathParams, { merchant_uid: ctx.params.merchant_uid });
     const order = await deps.store.get(merchant_uid);
     if (!order) throw new RouteError(404, { status: 'unknown_order' });
-    ctx.body = orderView(order);
+    ctx.body = order.version === 'v2' ? orderViewV2(order) : orderView(order);
   });
 
   return router;
+}
+
+/** The answer to a V1 request when this server speaks V2 alone: a 400 (retrying will not help), naming what is missing. */
+function v1NotConfigured(field: string): RouteError {
+  return new RouteError(400, errorBody(`${field}: PortOne V1 is not configured on this server (PORTONE_API_KEY, PORTONE_API_SECRET)`));
+}
+
+function isObject(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
+}
+
+/** A prepare body that says `version: "v2"` (any other `version` is V1's unknown field: a 400 naming it). */
+function isV2Prepare(body: unknown): boolean {
+  return isObject(body) && body.version === 'v2';
+}
+
+/** A complete body naming `paymentId` and no `imp_uid`: V2's. Both or neither: V1's parse names what is wrong. */
+function isV2Complete(body: unknown): boolean {
+  return isObject(body) && 'paymentId' in body && !('imp_uid' in body);
 }
 
 /**

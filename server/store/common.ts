@@ -14,6 +14,8 @@ import {
   type NewOrder,
   type Order,
   ORDER_STATES,
+  ORDER_VERSIONS,
+  type OrderVersion,
   type OrderItem,
   type OrderState,
   type PaymentEntry,
@@ -96,6 +98,7 @@ export function amountFromText(text: string): number {
 
 export function checkNewOrder(order: NewOrder): void {
   checkId(order.merchant_uid, 'merchant_uid');
+  if (order.version !== undefined && !ORDER_VERSIONS.includes(order.version)) throw new TypeError(`version must be v1 or v2, got ${JSON.stringify(order.version)}`);
   checkId(order.currency, 'currency');
   if (order.name !== null) checkText(order.name, 'name');
   if (order.items != null && !(Array.isArray(order.items) && order.items.every(isItem))) throw new TypeError('items must be null or a list of { id, quantity }');
@@ -248,6 +251,7 @@ export interface OrderRow {
   fulfilment_at: string | null;
   fulfilment_error: string | null;
   fulfilment_hook_done: number;
+  version: OrderVersion;
 }
 
 /** An `order_payments` row (its `merchant_uid`, when selected, is the order's and not part of the entry). */
@@ -265,7 +269,7 @@ export interface PaymentRow {
 /** The columns of `orders` both SQL stores read, in OrderRow's order. */
 export const ORDER_COLUMNS = [
   'merchant_uid', 'amount', 'currency', 'name', 'items', 'state', 'imp_uid', 'created_at', 'updated_at', 'checked_at',
-  'fulfilment_state', 'fulfilment_attempts', 'fulfilment_at', 'fulfilment_error', 'fulfilment_hook_done',
+  'fulfilment_state', 'fulfilment_attempts', 'fulfilment_at', 'fulfilment_error', 'fulfilment_hook_done', 'version',
 ] as const;
 
 export function paymentFromRow({ merchant_uid: _, ...row }: PaymentRow): PaymentEntry {
@@ -276,6 +280,7 @@ export function paymentFromRow({ merchant_uid: _, ...row }: PaymentRow): Payment
 export function orderFromRow(row: OrderRow, history: HistoryEntry[], payments: PaymentRow[]): Order {
   return {
     merchant_uid: row.merchant_uid,
+    version: row.version,
     amount: amountFromText(row.amount),
     currency: row.currency,
     name: row.name,

@@ -66,6 +66,7 @@ export class MemoryOrderStore implements OrderStore {
     const at = this.#now();
     const stored: Stored = {
       merchant_uid: order.merchant_uid,
+      version: order.version ?? 'v1',
       // Through the same text as the SQL stores, so every store gives back the same values (-0 becomes 0).
       amount: amountFromText(amountToText(order.amount)),
       currency: order.currency,

@@ -139,6 +139,13 @@ export const MIGRATIONS: readonly Migration[] = [
       "UPDATE orders SET state = 'ready', imp_uid = NULL WHERE state = 'forgery'",
     ],
   },
+  {
+    version: 3,
+    name: 'PortOne V2 orders',
+    // Which protocol pays the order; every order written before is a V1 order. merchant_uid keeps holding the key:
+    // a V2 order's paymentId (one key, one order, whatever the protocol).
+    statements: () => ["ALTER TABLE orders ADD COLUMN version TEXT NOT NULL DEFAULT 'v1' CHECK (version IN ('v1', 'v2'))"],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -216,7 +216,7 @@ function statements(schema: string) {
   const payments = `${ident(schema)}.order_payments`;
   // One statement, so one snapshot: the order with its history and its payments as JSON, oldest entry first.
   const select = `SELECT o.merchant_uid, o.amount, o.currency, o.name, o.items, o.state, o.imp_uid, o.created_at, o.updated_at,
-      o.checked_at, o.fulfilment_state, o.fulfilment_attempts, o.fulfilment_at, o.fulfilment_error, o.fulfilment_hook_done,
+      o.checked_at, o.fulfilment_state, o.fulfilment_attempts, o.fulfilment_at, o.fulfilment_error, o.fulfilment_hook_done, o.version,
       (SELECT coalesce(json_agg(json_build_object('state', h.state, 'at', h.at, 'via', h.via) ORDER BY h.id), '[]'::json)
          FROM ${history} h WHERE h.merchant_uid = o.merchant_uid AND h.state <> 'forgery') AS history,
       (SELECT coalesce(json_agg(json_build_object('imp_uid', p.imp_uid, 'amount', p.amount, 'currency', p.currency, 'status', p.status,
@@ -225,8 +225,8 @@ function statements(schema: string) {
     FROM ${orders} o`;
   const pendingRefund = `o.merchant_uid IN (SELECT merchant_uid FROM ${payments} WHERE disposition = 'refund_pending')`;
   return {
-    insertOrder: `INSERT INTO ${orders} (merchant_uid, amount, currency, name, items, state, imp_uid, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, 'ready', NULL, $6, $6) ON CONFLICT (merchant_uid) DO NOTHING`,
+    insertOrder: `INSERT INTO ${orders} (merchant_uid, amount, currency, name, items, state, imp_uid, created_at, updated_at, version)
+      VALUES ($1, $2, $3, $4, $5, 'ready', NULL, $6, $6, $7) ON CONFLICT (merchant_uid) DO NOTHING`,
     insertHistory: `INSERT INTO ${history} (merchant_uid, state, via, imp_uid, at) VALUES ($1, $2, $3, $4, $5)`,
     selectOrder: `${select} WHERE o.merchant_uid = $1`,
     selectOrders: `${select} WHERE o.merchant_uid = ANY($1::text[])`,
@@ -283,7 +283,7 @@ export class PostgresOrderStore implements OrderStore {
     return this.#transaction(async (client) => {
       const at = this.#now();
       // A concurrent create of the same merchant_uid waits here for the other to commit, then does nothing.
-      const created = (await client.query(this.#sql.insertOrder, [merchant_uid, amount, currency, name, items, at])).rowCount === 1;
+      const created = (await client.query(this.#sql.insertOrder, [merchant_uid, amount, currency, name, items, at, order.version ?? 'v1'])).rowCount === 1;
       if (created) await client.query(this.#sql.insertHistory, [merchant_uid, 'ready', 'prepare', null, at]);
       return { created, order: (await this.#read(client, merchant_uid))! };
     });

@@ -126,7 +126,7 @@ export class SqliteOrderStore implements OrderStore {
     const items = itemsToText(order.items);
     return this.#write(() => {
       const at = this.#now();
-      const created = this.#sql.insertOrder.run(merchant_uid, amount, currency, name, items, at, at).changes === 1;
+      const created = this.#sql.insertOrder.run(merchant_uid, amount, currency, name, items, at, at, order.version ?? 'v1').changes === 1;
       if (created) this.#sql.insertHistory.run(merchant_uid, 'ready', 'prepare', null, at);
       return { created, order: this.#read(merchant_uid)! };
     });
@@ -266,9 +266,9 @@ const PENDING_REFUND = "merchant_uid IN (SELECT merchant_uid FROM order_payments
 /** Every statement, prepared once per connection. */
 function prepare(db: Database.Database) {
   return {
-    insertOrder: db.prepare<[string, string, string, string | null, string | null, string, string]>(
-      `INSERT INTO orders (merchant_uid, amount, currency, name, items, state, imp_uid, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'ready', NULL, ?, ?) ON CONFLICT (merchant_uid) DO NOTHING`,
+    insertOrder: db.prepare<[string, string, string, string | null, string | null, string, string, string]>(
+      `INSERT INTO orders (merchant_uid, amount, currency, name, items, state, imp_uid, created_at, updated_at, version)
+       VALUES (?, ?, ?, ?, ?, 'ready', NULL, ?, ?, ?) ON CONFLICT (merchant_uid) DO NOTHING`,
     ),
     insertHistory: db.prepare<[string, OrderState, string, string | null, string]>(
       'INSERT INTO order_history (merchant_uid, state, via, imp_uid, at) VALUES (?, ?, ?, ?, ?)',

@@ -86,8 +86,19 @@ export interface Fulfilment {
   hook_done: boolean;
 }
 
+/**
+ * Which PortOne protocol the order is paid through. A V2 order's key (`merchant_uid`, the store's key column) holds
+ * its `paymentId`; its payments' `imp_uid` (the ledger key) holds their `transactionId`, and the order's `imp_uid`
+ * the transaction that settled it. One key names one order: a V2 prepare of an existing V1 merchant_uid (or the
+ * reverse) finds an order of the other protocol, never a shared one.
+ */
+export type OrderVersion = 'v1' | 'v2';
+export const ORDER_VERSIONS: readonly OrderVersion[] = ['v1', 'v2'];
+
 export interface Order {
   merchant_uid: string;
+  /** `v1` for every order written before V2 existed. */
+  version: OrderVersion;
   /** As the server priced it; compare with `lib/money.ts`, never with float arithmetic. */
   amount: number;
   currency: string;
@@ -113,6 +124,8 @@ export interface Order {
 
 export interface NewOrder {
   merchant_uid: string;
+  /** Default `v1`. */
+  version?: OrderVersion;
   amount: number;
   currency: string;
   name: string | null;

@@ -98,6 +98,7 @@ describe('the packed package', () => {
       'dist/sandbox/index.js',
       'dist/sandbox/index.d.ts',
       'dist/sandbox/v1/sdk/iamport.js',
+      'dist/sandbox/v2/sdk/browser-sdk.js',
       'dist/sandbox/window/window.js',
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing from the tarball`);

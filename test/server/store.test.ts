@@ -92,6 +92,7 @@ const OWED: Fulfilment = { state: 'pending', attempts: 0, at: null, error: null,
 function freshOrder(order: NewOrder, at = T0): Order {
   return {
     merchant_uid: order.merchant_uid,
+    version: order.version ?? 'v1',
     amount: order.amount,
     currency: order.currency,
     name: order.name,
@@ -1201,6 +1202,20 @@ const BEHAVIOURS: Array<[string, (h: Harness) => Promise<void>]> = [
       await assert.rejects(store.releaseReconcile('closing', 'r1'), /closed/);
     },
   ],
+  // --- PortOne V2 orders (migration 3) -----------------------------------------------------------------------
+  [
+    'an order keeps its protocol: v1 by default, v2 when created so; a second create of the key, either protocol, returns the first untouched',
+    async ({ store }) => {
+      const v1 = await store.create({ merchant_uid: 'order-v1', amount: 1000, currency: 'KRW', name: null });
+      assert.equal(v1.order.version, 'v1');
+      const v2 = await store.create({ merchant_uid: 'orderV2abc', version: 'v2', amount: 10.5, currency: 'USD', name: 'v2' });
+      assert.equal(v2.order.version, 'v2');
+      assert.equal((await store.get('orderV2abc'))!.version, 'v2');
+      const again = await store.create({ merchant_uid: 'order-v1', version: 'v2', amount: 1000, currency: 'KRW', name: null });
+      assert.deepEqual([again.created, again.order.version], [false, 'v1'], 'one key, one order: never turned into a V2 order');
+      await assert.rejects(store.create({ merchant_uid: 'x', version: 'v3' as 'v2', amount: 1, currency: 'KRW', name: null }), TypeError);
+    },
+  ],
 ];
 
 for (const kind of KINDS) {
@@ -1339,6 +1354,7 @@ function migratedOrder(v1: V1Order): Order {
   const forgery = v1.state === 'forgery';
   return {
     merchant_uid: v1.merchant_uid,
+    version: 'v1',
     amount: Number(v1.amount),
     currency: v1.currency,
     name: v1.name,
@@ -1511,7 +1527,7 @@ describe('SQLite store', () => {
     assert.deepEqual(pendingMigrations([1, 2], [m(1), m(2), m(3)]).map((x) => x.version), [3]);
     assert.deepEqual(pendingMigrations([1, 2, 3], [m(1), m(2), m(3)]), []);
     assert.throws(() => pendingMigrations([4], [m(1)]), /version 4, newer than this verifier knows \(1\)/);
-    assert.deepEqual(pendingMigrations([1]).map((x) => x.version), [2]);
+    assert.deepEqual(pendingMigrations([1]).map((x) => x.version), [2, 3]);
   });
 
   test('a failing migration leaves nothing half-applied and names itself', () => {
@@ -1563,7 +1579,7 @@ describe('SQLite store', () => {
       indexes: d.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'order_history' ORDER BY name").pluck().all(),
       legacyColumn: d.prepare("SELECT fulfilled_at FROM orders WHERE merchant_uid = 'legacy-fulfilled'").pluck().get(),
     }));
-    assert.deepEqual(after.versions, [1, 2]);
+    assert.deepEqual(after.versions, [1, 2, 3]);
     assert.equal(after.newIds.length, 2, 'new history rows numbered after the old ones');
     assert.deepEqual(after.forgeryRow, [{ merchant_uid: 'legacy-forgery', via: 'complete', imp_uid: 'imp_forged', at: iso(1000) }]);
     assert.deepEqual(after.indexes, ['order_history_by_order']);
@@ -1905,7 +1921,7 @@ if (PG_URL) {
         } finally {
           await store.close();
         }
-        assert.deepEqual(await versions(schema), [1, 2]);
+        assert.deepEqual(await versions(schema), [1, 2, 3]);
         const newIds = await pgRows(`SELECT id FROM "${schema}".order_history WHERE id > $1`, [maxHistoryId]);
         assert.equal(newIds.length, 2, 'new history rows numbered after the old ones');
         assert.deepEqual(await pgRows(`SELECT merchant_uid, via, imp_uid, at FROM "${schema}".order_history WHERE state = 'forgery'`), [

@@ -15,6 +15,8 @@ const DEFAULTS: Config = {
   port: 8080,
   host: '127.0.0.1',
   portone: null,
+  portoneV2: null,
+  acceptTestPayments: true,
   sandbox: true,
   sandboxPort: 8081,
   databaseUrl: 'sqlite:./data/orders.db',
