@@ -7,12 +7,15 @@
  * - `verifier`: the real thing: createApp + its own PortOneClient + openStore(databaseUrl).
  * - `forward`: baseline (a), the limit: a bare Koa route that forwards one GET /payments/{imp_uid} with a
  *   fixed token. No store, no parsing: nothing a verifier could do with less.
+ * - `verifier-v2`: the same verifier answering PortOne V2's `POST /payments/complete {paymentId}` (its
+ *   PortOneV2Client: `Authorization: PortOne <secret>`, no token, one GET per verification).
+ * - `forward-v2`: V2's limit: a bare Koa route that forwards one `GET /payments/{paymentId}` with the secret.
  * - `naive`: baseline (b), the seeds' naive verifier: a new token per request (POST /users/getToken), then
  *   GET the payment, then compare its amount with the stored order and mark it paid. It does the same store
  *   work as the verifier (one read, one conditional transition) so that the ratio measures the token
  *   policy and not a cheaper store path.
  *
- * Every role listens on 127.0.0.1:0 and sends `{url}` over IPC; `{seed: orders}` stores prepared orders
+ * Every role listens on 127.0.0.1:0 and sends `{url}` over IPC (the sandbox answers `v2` with `{v2Url}`, its V2 side); `{seed: orders}` stores prepared orders
  * and answers `{seeded}`; `cpu` answers `{cpu}`, the process's CPU time so far in µs; it exits when the parent says `stop` or goes away (so a crashed bench leaves no
  * process behind).
  */
@@ -25,14 +28,17 @@ import { createApp } from '../server/app.js';
 import { silentLogger } from '../server/log.js';
 import { sameAmount } from '../lib/money.js';
 import { PortOneClient } from '../server/portone/client.js';
-import { DEFAULT_CREDENTIALS, startSandbox } from '../sandbox/index.js';
+import { PortOneV2Client } from '../server/portone/v2/client.js';
+import { DEFAULT_CREDENTIALS, DEFAULT_V2_CREDENTIALS, startSandbox } from '../sandbox/index.js';
 import { openStore } from '../server/store/index.js';
 import type { NewOrder, OrderStore } from '../server/store/types.js';
 
-export type Role = 'sandbox' | 'verifier' | 'forward' | 'naive';
+export type Role = 'sandbox' | 'verifier' | 'forward' | 'naive' | 'verifier-v2' | 'forward-v2';
 export interface ChildOptions {
   role: Role;
   sandboxUrl?: string;
+  /** The sandbox's V2 address (the V2 roles). */
+  sandboxV2Url?: string;
   databaseUrl?: string;
   maxPayments?: number;
 }
@@ -64,6 +70,18 @@ function forwardApp(sandboxUrl: string): Koa {
     const { imp_uid } = ctx.request.body as { imp_uid: string };
     token ??= getToken(sandboxUrl);
     const answer = await fetch(`${sandboxUrl}/payments/${encodeURIComponent(imp_uid)}`, { headers: { authorization: `Bearer ${await token}` } });
+    ctx.status = answer.status;
+    ctx.type = 'application/json';
+    ctx.body = await answer.text();
+  });
+  return koaWith(router);
+}
+
+/** V2's limit: one GET /payments/{paymentId} with the V2 secret, PortOne's answer returned as is. */
+function forwardV2App(sandboxV2Url: string): Koa {
+  const router = new Router().post('/payments/complete', async (ctx) => {
+    const { paymentId } = ctx.request.body as { paymentId: string };
+    const answer = await fetch(`${sandboxV2Url}/payments/${encodeURIComponent(paymentId)}`, { headers: { authorization: `PortOne ${DEFAULT_V2_CREDENTIALS.apiSecret}` } });
     ctx.status = answer.status;
     ctx.type = 'application/json';
     ctx.body = await answer.text();
@@ -106,6 +124,7 @@ function listen(app: Koa): Promise<Server> {
 
 interface Running {
   url: string;
+  v2Url?: string;
   store: OrderStore | null;
   close(): Promise<void>;
 }
@@ -113,16 +132,25 @@ interface Running {
 async function start(options: ChildOptions): Promise<Running> {
   if (options.role === 'sandbox') {
     const sandbox = await startSandbox({ quiet: true, maxPayments: options.maxPayments });
-    return { url: sandbox.url, store: null, close: () => sandbox.close() };
+    return { url: sandbox.url, v2Url: sandbox.v2.url, store: null, close: () => sandbox.close() };
   }
   const sandboxUrl = options.sandboxUrl!;
-  const store = options.role === 'forward' ? null : await openStore(options.databaseUrl!);
+  const store = options.role === 'forward' || options.role === 'forward-v2' ? null : await openStore(options.databaseUrl!);
+  const portone = new PortOneClient({ apiUrl: sandboxUrl, apiKey: API_KEY, apiSecret: API_SECRET });
+  const v2 = {
+    client: new PortOneV2Client({ apiUrl: options.sandboxV2Url ?? '', apiSecret: DEFAULT_V2_CREDENTIALS.apiSecret }),
+    storeId: DEFAULT_V2_CREDENTIALS.storeId,
+    acceptTestPayments: true,
+    webhookSecrets: [],
+  };
   const app =
     options.role === 'forward'
       ? forwardApp(sandboxUrl)
-      : options.role === 'naive'
-        ? naiveApp(sandboxUrl, store!)
-        : createApp({ store: store!, portone: new PortOneClient({ apiUrl: sandboxUrl, apiKey: API_KEY, apiSecret: API_SECRET }), logger: silentLogger, trustBrowserPrices: true, prepareRateLimit: 0 });
+      : options.role === 'forward-v2'
+        ? forwardV2App(options.sandboxV2Url!)
+        : options.role === 'naive'
+          ? naiveApp(sandboxUrl, store!)
+          : createApp({ store: store!, portone, ...(options.role === 'verifier-v2' && { v2 }), logger: silentLogger, trustBrowserPrices: true, prepareRateLimit: 0 });
   const server = await listen(app);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -141,8 +169,9 @@ async function start(options: ChildOptions): Promise<Running> {
 if (process.send) {
   const running = await start(JSON.parse(process.argv[2] ?? '{}') as ChildOptions);
   const stop = () => void running.close().finally(() => process.exit(0));
-  process.on('message', (message: 'stop' | 'cpu' | { seed: NewOrder[] }) => {
+  process.on('message', (message: 'stop' | 'cpu' | 'v2' | { seed: NewOrder[] }) => {
     if (message === 'stop') return stop();
+    if (message === 'v2') return void process.send!({ v2Url: running.v2Url });
     // CPU time used so far (µs): on a shared machine, CPU per request is steadier than wall-clock time.
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SandboxControl } from '../sandbox/client.js';
+import { SandboxV2Control } from '../sandbox/v2/client.js';
 import type { ChildOptions, Role } from './child.js';
 import { type Child, markdownTable, median, pass, percentile, round, runInfo, startChild, updateReadme, writeResult } from './lib.js';
 
@@ -142,9 +143,14 @@ function control(sandbox: Child): SandboxControl {
   return new SandboxControl(sandbox.url, { timeoutMs: 30_000 });
 }
 
+/** The sandbox's V2 side, when the run has V2 groups. */
+let v2Control: SandboxV2Control | null = null;
+
+/** Every REST call the sandbox took so far, V1 and V2 (V2 routes prefixed `v2 `). */
 async function sandboxCalls(sandbox: Child): Promise<Record<string, number>> {
   const answer = await control(sandbox).calls();
-  return { total: answer.total, ...answer.counts };
+  const v2 = v2Control ? await v2Control.calls() : { total: 0, counts: {} };
+  return { total: answer.total + v2.total, ...answer.counts, ...Object.fromEntries(Object.entries(v2.counts).map(([route, n]) => [`v2 ${route}`, n])) };
 }
 
 async function cpuTime(processes: Child[]): Promise<number> {
@@ -172,6 +178,15 @@ async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T
 
 /** `count` paid payments in the sandbox and their `ready` orders in the group's store. */
 async function makeJobs(sandbox: Child, group: Group, tag: string, count: number): Promise<Job[]> {
+  if (group.role === 'verifier-v2' || group.role === 'forward-v2') {
+    // V2: the order is stored under its paymentId (letters and digits), the payment made at the sandbox's V2 side.
+    const ids = Array.from({ length: count }, (_, i) => `b${RUN}v2${tag.replace(/[^A-Za-z0-9]/g, '')}x${i}`);
+    if (group.role === 'verifier-v2') await group.servers[0]!.ask({ seed: ids.map((merchant_uid) => ({ merchant_uid, version: 'v2', amount: 14_000, currency: 'KRW', name: 'bench' })) });
+    return pool(ids, 16, async (paymentId) => {
+      await v2Control!.createPayment({ paymentId, amount: 14_000, status: 'PAID' });
+      return { body: JSON.stringify({ paymentId }) };
+    });
+  }
   const uids = Array.from({ length: count }, (_, i) => `b${RUN}-${tag}-${i}`);
   const orders = uids.map((merchant_uid) => ({ merchant_uid, amount: 14_000, currency: 'KRW', name: 'bench' }));
   // The forward baseline has no store; the others' orders go to the first process (the store is shared in
@@ -251,9 +266,12 @@ async function main(): Promise<void> {
   const phases = ['warm', ...Array.from({ length: ROUNDS }, (_, r) => `r${r}`)];
   const perGroup = WARMUP + ROUNDS * PER_ROUND;
   const sandbox = await spawn({ role: 'sandbox', maxPayments: perGroup * 3 + 1_000 });
+  const { v2Url } = await sandbox.ask<{ v2Url: string }>('v2');
+  v2Control = new SandboxV2Control(v2Url, { timeoutMs: 30_000 });
   if (LATENCY_MS > 0) {
-    // PortOne is far away in real life: the same delay on every REST call, for every group alike.
+    // PortOne is far away in real life: the same delay on every REST call, for every group alike (V1 and V2).
     await control(sandbox).addFault({ type: 'latency', ms: LATENCY_MS });
+    await v2Control.addFault({ type: 'latency', ms: LATENCY_MS });
   }
   if (SCALE) {
     // Three verifier processes, each with its own PortOneClient (and so its own token), on one database;
@@ -268,6 +286,10 @@ async function main(): Promise<void> {
     const verifier = await spawn({ role: 'verifier', sandboxUrl: sandbox.url, databaseUrl: await databaseUrl('verifier') });
     const [forward, naive] = await Promise.all((['forward', 'naive'] as const).map(async (role) => spawn({ role, sandboxUrl: sandbox.url, databaseUrl: await databaseUrl(role) })));
     groups.push({ name: 'verifier', role: 'verifier', servers: [verifier] }, { name: 'forward (limit)', role: 'forward', servers: [forward!] }, { name: 'naive (token per request)', role: 'naive', servers: [naive!] });
+    const [verifierV2, forwardV2] = await Promise.all(
+      (['verifier-v2', 'forward-v2'] as const).map(async (role) => spawn({ role, sandboxUrl: sandbox.url, sandboxV2Url: v2Url, databaseUrl: await databaseUrl(role) })),
+    );
+    groups.push({ name: 'verifier V2', role: 'verifier-v2', servers: [verifierV2!] }, { name: 'forward V2 (limit)', role: 'forward-v2', servers: [forwardV2!] });
   }
 
   console.log(`bench: ${SCALE ? 'scale-out, verifier processes 1/2/3' : 'verifier vs forward vs naive'}; n=${PER_ROUND * ROUNDS} per group in ${ROUNDS} rounds, c=${C}, warm-up ${WARMUP}, PortOne latency ${LATENCY_MS} ms; ${info.cores} cores`);
@@ -376,7 +398,8 @@ function report(groups: Group[], phases: Phase[][]): void {
     const perVerification = round(calls / phases.flat().reduce((sum, p) => sum + p.requests, 0), 4);
     budgets.push({ what: 'PortOne calls per verification, whole run (3 processes, a token each)', value: perVerification, budget: '≤ 1.01', ok: perVerification <= 1.01 });
   } else {
-    const [verifier, forward, naive] = all as [Figures, Figures, Figures];
+    const [verifier, forward, naive, verifierV2, forwardV2] = all as [Figures, Figures, Figures, Figures, Figures];
+    const limitV2 = ratio(verifierV2, forwardV2);
     const limit = ratio(verifier, forward);
     const naiveRatio = ratio(verifier, naive);
     budgets.push(
@@ -386,6 +409,15 @@ function report(groups: Group[], phases: Phase[][]): void {
       // The steadier view on a shared machine: how many verifications one server process gets per CPU second.
       { what: 'CPU view: server CPU per request, forward / verifier', value: round(forward.server_cpu_ms / verifier.server_cpu_ms), budget: 'none (explains)', ok: null },
       { what: 'CPU view: server CPU per request, naive / verifier', value: round(naive.server_cpu_ms / verifier.server_cpu_ms), budget: 'none (explains)', ok: null },
+      // V2 needs no token: one PortOne call per verification, like its forward baseline.
+      { what: 'PortOne calls per V2 verification', value: verifierV2.portone_calls_per_verification, budget: '≤ 1.01', ok: verifierV2.portone_calls_per_verification <= 1.01 },
+      {
+        what: 'throughput verifier V2 / forward V2',
+        value: limitV2.value,
+        budget: LATENCY_MS >= 20 ? '≥ 0.8 (at ≥ 20 ms)' : 'none at 0 ms (see README)',
+        ok: LATENCY_MS >= 20 ? limitV2.value >= 0.8 : null,
+        spread: `${limitV2.rounds_min}–${limitV2.rounds_max}`,
+      },
     );
   }
   const budgetTable = markdownTable(

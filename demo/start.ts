@@ -36,7 +36,7 @@ import type Koa from 'koa';
 import type { Context } from 'koa';
 import { type SandboxControl, SandboxControlError } from '../sandbox/client.js';
 import type { Sandbox } from '../sandbox/index.js';
-import type { FulfilmentHook } from '../server/fulfilment.js';
+import type { Order } from '../server/store/types.js';
 import { main } from '../server/main.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -88,8 +88,9 @@ const shipping = { down: false };
 /**
  * The merchant's fulfilment, as the demo shop does it: "ship" the order. The server runs it once per paid order;
  * every run is recorded (a real shop would also skip an order it already shipped), so a second one would show.
+ * It reads only the order, so it serves as the hook of V1 orders and of V2 orders alike (the sandbox plays both).
  */
-const ship: FulfilmentHook = (order) => {
+const ship = (order: Order): void => {
   if (shipping.down) throw new Error('the demo shop\'s shipping system is down (the page\'s "shipping down" switch)');
   const runs = shipments.get(order.merchant_uid) ?? [];
   runs.push({ at: new Date().toISOString(), amount: order.amount, currency: order.currency, items: order.items });
@@ -295,6 +296,7 @@ if (!process.env.PORTONE_API_KEY && !process.env.PORTONE_API_SECRET && !process.
 let sandbox: Sandbox | null = null;
 const running = await main({
   onPaid: ship,
+  onPaidV2: ship,
   defaultCatalogFile: fileURLToPath(new URL('./catalog.json', import.meta.url)),
   extend: (app) => {
     sandboxGateway(() => sandbox?.url ?? null)(app);

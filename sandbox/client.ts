@@ -72,52 +72,73 @@ export class ControlClient {
   }
 }
 
-/** The V1 sandbox's control API (`Sandbox.control`). */
-export class SandboxControl extends ControlClient {
-  /** Its URLs, the accepted key and the list of control endpoints. */
-  describe(): Promise<SandboxDescription> {
+/**
+ * The types one protocol's control API speaks in. V1's and V2's control APIs have the same endpoints with the same
+ * meaning (`/config`, `/payments`, `/scripts`, `/faults`, `/clock`, `/calls`, `/webhooks`); only these differ.
+ */
+export interface ControlProtocol {
+  description: unknown;
+  config: unknown;
+  configPatch: unknown;
+  payment: unknown;
+  newPayment: unknown;
+  paymentChange: unknown;
+  paymentList: unknown;
+  windowScript: unknown;
+  newScript: unknown;
+  webhookLog: unknown;
+}
+
+/**
+ * The control endpoints every protocol has, typed by `P`: each protocol's client (`SandboxControl`,
+ * `SandboxV2Control`) only adds the endpoints of its own.
+ */
+export class ProtocolControlClient<P extends ControlProtocol> extends ControlClient {
+  /** Its URLs, the list of control endpoints, and what the protocol adds (V1: the accepted key; V2: store, webhook secret). */
+  describe(): Promise<P['description']> {
     return this.call('GET', '/');
   }
 
-  /** Forget everything (payments, token, scripts, faults, logs, clock, config) and drop pending webhooks. */
+  /** Forget the protocol's payments, scripts, faults and logs (V1: its token, config; V2: pre-registrations, idempotency keys), drop pending webhooks, reset the clock. */
   async reset(): Promise<void> {
     await this.call('POST', '/reset');
   }
 
-  config(): Promise<SandboxConfig> {
+  config(): Promise<P['config']> {
     return this.call('GET', '/config');
   }
 
   /** Change the fields given (`reset` brings back the defaults); answers the whole config. */
-  configure(patch: ConfigPatch): Promise<SandboxConfig> {
+  configure(patch: P['configPatch']): Promise<P['config']> {
     return this.call('PUT', '/config', patch);
   }
 
-  /** A payment made without a browser, `paid` unless told otherwise (PortOne notifies as it would). */
-  createPayment(input: NewPayment): Promise<Payment> {
+  /** A payment made without a browser, paid unless told otherwise (V2: on a LIVE channel); PortOne notifies as it would. */
+  createPayment(input: P['newPayment']): Promise<P['payment']> {
     return this.call('POST', '/payments', input);
   }
 
   /** The newest payments first, at most `limit` (1 to 1000, default 100). */
-  payments(limit?: number): Promise<PaymentList> {
+  payments(limit?: number): Promise<P['paymentList']> {
     return this.call('GET', limit === undefined ? '/payments' : `/payments?limit=${limit}`);
   }
 
-  payment(impUid: string): Promise<Payment> {
-    return this.call('GET', `/payments/${encodeURIComponent(impUid)}`);
+  /** One payment by its id (V1: `imp_uid`; V2: `paymentId`). */
+  payment(id: string): Promise<P['payment']> {
+    return this.call('GET', `/payments/${encodeURIComponent(id)}`);
   }
 
-  /** Pay a `ready` payment (a deposit into its virtual account), fail it, or cancel it from the console. */
-  changePayment(impUid: string, change: PaymentChange): Promise<Payment> {
-    return this.call('PATCH', `/payments/${encodeURIComponent(impUid)}`, change);
+  /** Move a payment as PortOne would: paid (a deposit into its virtual account), failed, cancelled on the console (V2: whole or part). */
+  changePayment(id: string, change: P['paymentChange']): Promise<P['payment']> {
+    return this.call('PATCH', `/payments/${encodeURIComponent(id)}`, change);
   }
 
-  async scripts(): Promise<WindowScript[]> {
-    return (await this.call<{ scripts: WindowScript[] }>('GET', '/scripts')).scripts;
+  async scripts(): Promise<P['windowScript'][]> {
+    return (await this.call<{ scripts: P['windowScript'][] }>('GET', '/scripts')).scripts;
   }
 
-  /** A choice the next payment window for `merchant_uid` (any, when absent) makes by itself. */
-  queueScript(script: NewScript): Promise<WindowScript> {
+  /** A choice the next payment window for an order (V1: `merchant_uid`; V2: `paymentId`; any, when absent) makes by itself. */
+  queueScript(script: P['newScript']): Promise<P['windowScript']> {
     return this.call('POST', '/scripts', script);
   }
 
@@ -129,7 +150,7 @@ export class SandboxControl extends ControlClient {
     return (await this.call<{ faults: Fault[] }>('GET', '/faults')).faults;
   }
 
-  /** A fault on the REST calls it matches: latency, a 5xx, a dropped connection, an expired token. */
+  /** A fault on the protocol's REST calls it matches: latency, a 5xx, a dropped connection (V1: an expired token). */
   addFault(fault: NewFault): Promise<Fault> {
     return this.call('POST', '/faults', fault);
   }
@@ -142,17 +163,12 @@ export class SandboxControl extends ControlClient {
     await this.call('DELETE', '/faults');
   }
 
-  /** Expire the current access token now; `expired` is false when none was issued. */
-  expireToken(): Promise<{ expired: boolean }> {
-    return this.call('POST', '/token/expire');
-  }
-
-  /** Move PortOne's clock; answers its new time (UNIX seconds). */
+  /** Move the sandbox's one clock (V1 and V2); answers its new time (UNIX seconds). */
   async advanceClock(seconds: number): Promise<number> {
     return (await this.call<{ now: number }>('POST', '/clock', { advance_seconds: seconds })).now;
   }
 
-  /** The REST calls received: counts by route, and the newest calls whose path starts with `pathPrefix`. */
+  /** The protocol's REST calls received: counts by route, and the newest calls whose path starts with `pathPrefix`. */
   calls(pathPrefix?: string): Promise<CallLog> {
     return this.call('GET', pathPrefix === undefined ? '/calls' : `/calls?path=${encodeURIComponent(pathPrefix)}`);
   }
@@ -161,13 +177,35 @@ export class SandboxControl extends ControlClient {
     await this.call('DELETE', '/calls');
   }
 
-  /** The webhooks sent (each attempt), oldest first. */
-  webhooks(): Promise<WebhookLog> {
+  /** The protocol's webhooks sent (each attempt; V2: with its signed headers), oldest first. */
+  webhooks(): Promise<P['webhookLog']> {
     return this.call('GET', '/webhooks');
   }
 
   async clearWebhooks(): Promise<void> {
     await this.call('DELETE', '/webhooks');
+  }
+}
+
+/** What V1's control API speaks in. */
+export interface V1ControlProtocol extends ControlProtocol {
+  description: SandboxDescription;
+  config: SandboxConfig;
+  configPatch: ConfigPatch;
+  payment: Payment;
+  newPayment: NewPayment;
+  paymentChange: PaymentChange;
+  paymentList: PaymentList;
+  windowScript: WindowScript;
+  newScript: NewScript;
+  webhookLog: WebhookLog;
+}
+
+/** The V1 sandbox's control API (`Sandbox.control`). */
+export class SandboxControl extends ProtocolControlClient<V1ControlProtocol> {
+  /** Expire the current access token now (V1 alone has tokens); `expired` is false when none was issued. */
+  expireToken(): Promise<{ expired: boolean }> {
+    return this.call('POST', '/token/expire');
   }
 }
 

@@ -4,8 +4,9 @@
  * payments: v1/control-payments.ts). JSON in and out (control-api.ts); errors are `{status:'error', message}`.
  */
 import { Router } from '@koa/router';
+import type { z } from 'zod';
 import type { RingLog } from './bounded.js';
-import { type CallRecord, clockChange, configPatch, type Fault, type FaultType, newFault, newScript, type SandboxConfig, type SandboxDescription, type WindowScript } from './control-api.js';
+import { type CallRecord, clockChange, configPatch, type Fault, type FaultType, newFault, newScript, type SandboxDescription, type WindowScript } from './control-api.js';
 import { parseBody, writeError } from './errors.js';
 import type { SandboxState } from './state.js';
 
@@ -36,17 +37,30 @@ export interface ControlDeps {
 /** The control API's shared routes under `/__sandbox`; `extend` adds a protocol's own. */
 export function createControlRouter(deps: ControlDeps, ...extend: Array<(router: Router) => void>): Router {
   const router = new Router({ prefix: '/__sandbox' });
-  describeAndReset(router, deps);
-  configRoutes(router, deps.state);
-  scriptRoutes(router, deps.state);
+  describeRoute(router, deps);
+  resetRoute(router, deps.state, deps.cancelPendingWebhooks);
+  configRoutes(router, deps.state, configPatch);
+  scriptRoutes(router, deps.state, newScript, (id, input): WindowScript => ({
+    id,
+    merchant_uid: input.merchant_uid ?? null,
+    action: input.action,
+    amount: input.amount ?? null,
+    error_code: input.error_code ?? null,
+    error_msg: input.error_msg ?? null,
+    shape: input.shape ?? null,
+    device: input.device ?? null,
+    delay_ms: input.delay_ms,
+  }));
   faultRoutes(router, deps.state);
-  clockRoutes(router, deps.state);
+  tokenRoute(router, deps.state);
+  clockRoute(router, deps.state);
   logRoutes(router, deps.state);
   for (const add of extend) add(router);
   return router;
 }
 
-function describeAndReset(router: Router, { state, cancelPendingWebhooks, restUrl, sdkUrl }: ControlDeps): void {
+/** `GET /`: the V1 sandbox's URLs, accepted key and control endpoints. */
+function describeRoute(router: Router, { state, restUrl, sdkUrl }: ControlDeps): void {
   router.get('/', (ctx) => {
     ctx.body = {
       sandbox: true,
@@ -56,7 +70,10 @@ function describeAndReset(router: Router, { state, cancelPendingWebhooks, restUr
       endpoints: ENDPOINTS,
     } satisfies SandboxDescription;
   });
+}
 
+/** `POST /reset`: forget what the protocol's state holds, and drop its pending webhooks (a reset must not deliver one into the next test). */
+export function resetRoute(router: Router, state: { reset(): void }, cancelPendingWebhooks: () => void): void {
   router.post('/reset', (ctx) => {
     state.reset();
     cancelPendingWebhooks();
@@ -64,40 +81,47 @@ function describeAndReset(router: Router, { state, cancelPendingWebhooks, restUr
   });
 }
 
-function configRoutes(router: Router, state: SandboxState): void {
+/** Where a protocol keeps its config (V1's state, V2's). */
+export interface ConfigStore<C> {
+  readonly config: C;
+  setConfig(patch: Partial<C>): void;
+}
+
+/** `GET|PUT /config`: a protocol's config, changed field by field as `patchSchema` allows. */
+export function configRoutes<C>(router: Router, state: ConfigStore<C>, patchSchema: z.ZodType): void {
   router.get('/config', (ctx) => {
     ctx.body = state.config;
   });
 
   router.put('/config', (ctx) => {
-    const patch = parseBody(ctx, configPatch);
+    const patch = parseBody(ctx, patchSchema);
     if (!patch) return;
-    state.setConfig(patch as Partial<SandboxConfig>);
+    state.setConfig(patch as Partial<C>);
     ctx.body = state.config;
   });
 }
 
-function scriptRoutes(router: Router, state: SandboxState): void {
+/** Where a protocol queues its window scripts (V1's state, V2's). */
+export interface ScriptStore<S> {
+  scripts: S[];
+  id(): number;
+}
+
+/** What every protocol's new script says: its action, and the amount an `amount` action needs. */
+type ScriptInputSchema = z.ZodType<{ action: string; amount?: number | null | undefined }>;
+
+/** `/scripts`: choices the next payment windows make by themselves; `toScript` writes one in the protocol's names. */
+export function scriptRoutes<T extends ScriptInputSchema, S>(router: Router, state: ScriptStore<S>, schema: T, toScript: (id: number, input: z.output<T>) => S): void {
   router.get('/scripts', (ctx) => {
     ctx.body = { scripts: state.scripts };
   });
 
   router.post('/scripts', (ctx) => {
-    const input = parseBody(ctx, newScript);
+    const input = parseBody(ctx, schema);
     if (!input) return;
     if (input.action === 'amount' && input.amount == null) return writeError(ctx, 400, 'amount: required for action "amount"');
     if (state.scripts.length >= MAX_QUEUED) return writeError(ctx, 409, `at most ${MAX_QUEUED} scripts can wait; DELETE /__sandbox/scripts`);
-    const script: WindowScript = {
-      id: state.id(),
-      merchant_uid: input.merchant_uid ?? null,
-      action: input.action,
-      amount: input.amount ?? null,
-      error_code: input.error_code ?? null,
-      error_msg: input.error_msg ?? null,
-      shape: input.shape ?? null,
-      device: input.device ?? null,
-      delay_ms: input.delay_ms,
-    };
+    const script = toScript(state.id(), input);
     state.scripts.push(script);
     ctx.status = 201;
     ctx.body = script;
@@ -145,12 +169,16 @@ export function faultRoutes(router: Router, state: FaultStore, refusedTypes: rea
   });
 }
 
-function clockRoutes(router: Router, state: SandboxState): void {
+/** `POST /token/expire`: V1 alone has access tokens. */
+function tokenRoute(router: Router, state: SandboxState): void {
   router.post('/token/expire', (ctx) => {
     state.expireToken();
     ctx.body = { expired: state.token !== null };
   });
+}
 
+/** `POST /clock`: move the sandbox's one clock (V1's and V2's state share it). */
+export function clockRoute(router: Router, state: { advanceClock(seconds: number): void; now(): number }): void {
   router.post('/clock', (ctx) => {
     const input = parseBody(ctx, clockChange);
     if (!input) return;

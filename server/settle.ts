@@ -334,6 +334,15 @@ async function refund(deps: SettleDeps, bound: Bound, order: Order, payment: Pay
 
 /** The virtual account an order awaited, superseded by another payment: closed at PortOne so no deposit can land on it. */
 async function closeSuperseded(deps: SettleDeps, bound: Bound, order: Order, impUid: string): Promise<void> {
+  if (bound.gateway.protocol === 'v2') {
+    // PortOne V2 keeps one payment per paymentId: the attempt that paid it replaced the account's attempt, which
+    // PortOne no longer holds (nothing to cancel, nothing to read again: reconcile could never reach it). It ends as a
+    // closed account does, with `REPLACED` as what PortOne says of it. A deposit PortOne still took into it would
+    // make the payment PAID under that transaction again: a duplicate, refunded by the same table.
+    const known = order.payments.find((p) => p.imp_uid === impUid);
+    if (known) await deps.store.recordPayment(order.merchant_uid, { ...known, status: 'REPLACED', disposition: 'refunded_closed', refund_reason: 'closed' });
+    return;
+  }
   let account: PaymentView | null;
   try {
     account = await bound.gateway.reread({ id: impUid, orderId: order.merchant_uid }, { deadline: bound.deadline });

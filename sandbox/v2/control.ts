@@ -7,10 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { clockChange } from '../control-api.js';
-import { faultRoutes, logRoutes, MAX_QUEUED } from '../control.js';
+import { clockRoute, configRoutes, faultRoutes, logRoutes, resetRoute, scriptRoutes } from '../control.js';
 import { parseBody, writeError } from '../errors.js';
-import { newV2Payment, newV2Script, type NewV2Payment, type V2Config, v2ConfigPatch, type V2PaymentChange, v2PaymentChange, type V2SandboxDescription, type V2WindowScript } from './control-api.js';
+import { newV2Payment, newV2Script, type NewV2Payment, v2ConfigPatch, type V2PaymentChange, v2PaymentChange, type V2SandboxDescription, type V2WindowScript } from './control-api.js';
 import { V2Refusal } from './errors.js';
 import { cancelPayment, hasBeenPaid, markFailed, markPaid, markPayPending, markVirtualAccountIssued, newAttempt } from './payment.js';
 import type { V2PaymentRecord } from './records.js';
@@ -61,22 +60,8 @@ export function createV2ControlRouter({ state, webhooks, restUrl }: V2ControlDep
     } satisfies V2SandboxDescription;
   });
 
-  router.post('/reset', (ctx) => {
-    state.reset();
-    webhooks.cancelPending();
-    ctx.status = 204;
-  });
-
-  router.get('/config', (ctx) => {
-    ctx.body = state.config;
-  });
-
-  router.put('/config', (ctx) => {
-    const patch = parseBody(ctx, v2ConfigPatch);
-    if (!patch) return;
-    state.setConfig(patch as Partial<V2Config>);
-    ctx.body = state.config;
-  });
+  resetRoute(router, state, () => webhooks.cancelPending());
+  configRoutes(router, state, v2ConfigPatch);
 
   paymentRoutes(router, state, webhooks);
 
@@ -86,17 +71,20 @@ export function createV2ControlRouter({ state, webhooks, restUrl }: V2ControlDep
     ctx.body = registration;
   });
 
-  scriptRoutes(router, state);
+  scriptRoutes(router, state, newV2Script, (id, input): V2WindowScript => ({
+    id,
+    paymentId: input.paymentId ?? null,
+    action: input.action,
+    amount: input.amount ?? null,
+    pgCode: input.pgCode ?? null,
+    pgMessage: input.pgMessage ?? null,
+    device: input.device ?? null,
+    delayMs: input.delayMs,
+  }));
   // V2 authenticates each call with its secret: no token to expire.
   faultRoutes(router, state, ['expire_token']);
 
-  router.post('/clock', (ctx) => {
-    const input = parseBody(ctx, clockChange);
-    if (!input) return;
-    state.advanceClock(input.advance_seconds);
-    ctx.body = { now: state.now() };
-  });
-
+  clockRoute(router, state);
   logRoutes(router, state);
   return router;
 }
@@ -257,35 +245,4 @@ function changePayment(ctx: Context, record: V2PaymentRecord, change: V2PaymentC
       }
     }
   }
-}
-
-function scriptRoutes(router: Router, state: V2State): void {
-  router.get('/scripts', (ctx) => {
-    ctx.body = { scripts: state.scripts };
-  });
-
-  router.post('/scripts', (ctx) => {
-    const input = parseBody(ctx, newV2Script);
-    if (!input) return;
-    if (input.action === 'amount' && input.amount == null) return writeError(ctx, 400, 'amount: required for action "amount"');
-    if (state.scripts.length >= MAX_QUEUED) return writeError(ctx, 409, `at most ${MAX_QUEUED} scripts can wait; DELETE /__sandbox/scripts`);
-    const script: V2WindowScript = {
-      id: state.id(),
-      paymentId: input.paymentId ?? null,
-      action: input.action,
-      amount: input.amount ?? null,
-      pgCode: input.pgCode ?? null,
-      pgMessage: input.pgMessage ?? null,
-      device: input.device ?? null,
-      delayMs: input.delayMs,
-    };
-    state.scripts.push(script);
-    ctx.status = 201;
-    ctx.body = script;
-  });
-
-  router.delete('/scripts', (ctx) => {
-    state.scripts = [];
-    ctx.status = 204;
-  });
 }

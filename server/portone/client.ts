@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
 import { sameAmount } from '../../lib/money.js';
 import { describeZodError } from '../zod-issues.js';
-import { exchange, PortOneUnavailable, safeJson } from './retry.js';
+import { apiBase, type CallOptions, exchange, operationDeadline, PortOneUnavailable, safeJson, WIRE_DEFAULTS } from './retry.js';
 import { envelopeSchema, paymentPageSchema, paymentSchema, type PortOnePayment, type PortOnePrepare, prepareSchema, tokenSchema } from './schemas.js';
 
 export interface PortOneClientOptions {
@@ -38,14 +38,7 @@ export interface PortOneClientOptions {
   clock?: () => number;
 }
 
-/** Per-operation options. */
-export interface CallOptions {
-  /**
-   * When the caller must have its answer (ms since the epoch). The operation gives up there, or at its own
-   * `deadlineMs`, whichever comes first, so several operations for one request can share one budget.
-   */
-  deadline?: number;
-}
+export type { CallOptions };
 
 export { PortOneUnavailable };
 
@@ -82,12 +75,9 @@ export class PortOneClient {
 
   constructor(options: PortOneClientOptions) {
     this.#options = {
-      timeoutMs: 10_000,
-      deadlineMs: 25_000,
-      maxAttempts: 4,
-      backoffMs: 200,
+      ...WIRE_DEFAULTS,
       ...options,
-      apiUrl: options.apiUrl.replace(/\/+$/, ''),
+      apiUrl: apiBase(options.apiUrl),
     };
     this.#logger = options.logger ?? silentLogger;
     this.#fetch = options.fetch ?? fetch;
@@ -158,10 +148,8 @@ export class PortOneClient {
     return this.#read(await this.#call('POST', '/payments/cancel', request, this.#deadline(options)), paymentSchema, 'cancelled payment');
   }
 
-  /** The operation's deadline: its own budget, cut short by the caller's. */
   #deadline(options: CallOptions): number {
-    const own = Date.now() + this.#options.deadlineMs;
-    return options.deadline === undefined ? own : Math.min(own, options.deadline);
+    return operationDeadline(this.#options.deadlineMs, options);
   }
 
   #read<T extends z.ZodType>(answer: Answer, schema: T, what: string): z.output<T> {

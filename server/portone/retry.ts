@@ -15,6 +15,29 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
+/** The defaults of every PortOne client's options: 10 s a call, 25 s an operation (inside the verify endpoint's 30 s), 4 attempts, 200 ms first backoff. */
+export const WIRE_DEFAULTS = { timeoutMs: 10_000, deadlineMs: 25_000, maxAttempts: 4, backoffMs: 200 } as const;
+
+/** Per-operation options. */
+export interface CallOptions {
+  /**
+   * When the caller must have its answer (ms since the epoch). The operation gives up there, or at its own
+   * `deadlineMs`, whichever comes first, so several operations for one request can share one budget.
+   */
+  deadline?: number;
+}
+
+/** An operation's deadline: its own budget (`deadlineMs` from now), cut short by the caller's. */
+export function operationDeadline(deadlineMs: number, options: CallOptions): number {
+  const own = Date.now() + deadlineMs;
+  return options.deadline === undefined ? own : Math.min(own, options.deadline);
+}
+
+/** The API's base URL as configured, without trailing slashes (paths are appended with their own). */
+export function apiBase(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 /** PortOne could not be read (network, timeout, 5xx, an answer we cannot parse) even after retries. Worth retrying later. */
 export class PortOneUnavailable extends Error {
   override name = 'PortOneUnavailable';

@@ -16,6 +16,7 @@ import { type PriceOrder, priceOf } from '../pricing.js';
 import { settleV2, type SettleDeps, type SettleOutcome } from '../settle.js';
 import type { Order, OrderStore } from '../store/types.js';
 import { amount, currency, items, text } from './fields.js';
+import { type AnswerFields, type VerifyAnswer, verifyAnswerFor } from './verify-answer.js';
 
 /** PortOne V2 on this server: the settle settings, and the client that can pre-register. */
 export type V2RouteSettings = V2Settings & { client: Pick<PortOneV2Client, 'getPayment' | 'cancel' | 'preRegister'> };
@@ -133,30 +134,11 @@ function accountFields(view: PaymentView): Record<string, unknown> {
   return { bank: m?.bank ?? null, accountNumber: m?.accountNumber ?? null, remitteeName: m?.remitteeName ?? null, expiredAt: m?.expiredAt ?? null };
 }
 
+const v2AnswerFields: AnswerFields = { payment: paymentFields, account: accountFields, accountIssuedStatus: 'virtual_account_issued', partialCancelIsNotPaid: true };
+
 /** SPEC §8.2: the V2 verify answer for each outcome. */
-export function verifyAnswerV2(outcome: SettleOutcome): { status: number; body: Record<string, unknown> } {
-  switch (outcome.kind) {
-    case 'paid':
-      return { status: 200, body: { status: 'paid', ...paymentFields(outcome.payment) } };
-    case 'vbank_issued':
-      return { status: 200, body: { status: 'virtual_account_issued', ...paymentFields(outcome.payment), ...accountFields(outcome.payment) } };
-    case 'not_paid':
-      return { status: 402, body: { status: outcome.status, message: outcome.message } };
-    case 'refunded':
-      // A partly cancelled payment that did not settle the order: SPEC's 402 PARTIAL_CANCELLED; its rest is refunded.
-      if (outcome.payment.state === 'partial_cancelled') return { status: 402, body: { status: 'partial_cancelled', refund: outcome.refund, message: outcome.message } };
-      return { status: 409, body: { status: outcome.reason, refund: outcome.refund, message: outcome.message } };
-    case 'mismatch':
-      return { status: 409, body: { status: 'mismatch', message: outcome.message } };
-    case 'test_payment':
-      return { status: 409, body: { status: 'test_payment', message: outcome.message } };
-    case 'unknown_payment':
-      return { status: 404, body: { status: 'unknown_payment', message: outcome.message } };
-    case 'unknown_order':
-      return { status: 404, body: { status: 'unknown_order' } };
-    case 'unavailable':
-      return { status: 502, body: errorBody(outcome.message, true) };
-  }
+export function verifyAnswerV2(outcome: SettleOutcome): VerifyAnswer {
+  return verifyAnswerFor(v2AnswerFields, outcome);
 }
 
 /** GET /payments/:id of a V2 order: V2's names (paymentId, transactionId), the same history, ledger and fulfilment. */

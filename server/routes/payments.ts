@@ -19,6 +19,7 @@ import type { Order, OrderItem } from '../store/types.js';
 import { amount, currency, items, merchantUid, text } from './fields.js';
 import { completeV2, orderViewV2, prepareV2, type V2RouteSettings, verifyAnswerV2 } from './payments-v2.js';
 import type { RateLimit } from './rate-limit.js';
+import { type AnswerFields, type VerifyAnswer, verifyAnswerFor } from './verify-answer.js';
 
 const prepareBody = z
   .strictObject({
@@ -93,28 +94,11 @@ function vbankFields(view: PaymentView): Record<string, unknown> {
   return { vbank_num: p.vbank_num, vbank_name: p.vbank_name, vbank_holder: p.vbank_holder, vbank_date: p.vbank_date, vbank_code: p.vbank_code };
 }
 
+const v1AnswerFields: AnswerFields = { payment: paymentFields, account: vbankFields, accountIssuedStatus: 'ready', partialCancelIsNotPaid: false };
+
 /** SPEC §5: the verify endpoint's answer for each outcome. */
-export function verifyAnswer(outcome: SettleOutcome): { status: number; body: Record<string, unknown> } {
-  switch (outcome.kind) {
-    case 'paid':
-      return { status: 200, body: { status: 'paid', ...paymentFields(outcome.payment) } };
-    case 'vbank_issued':
-      return { status: 200, body: { status: 'ready', ...paymentFields(outcome.payment), ...vbankFields(outcome.payment) } };
-    case 'not_paid':
-      return { status: 402, body: { status: outcome.status, message: outcome.message } };
-    case 'refunded':
-      return { status: 409, body: { status: outcome.reason, refund: outcome.refund, message: outcome.message } };
-    case 'mismatch':
-      return { status: 409, body: { status: 'mismatch', message: outcome.message } };
-    case 'test_payment': // V2 only
-      return { status: 409, body: { status: 'test_payment', message: outcome.message } };
-    case 'unknown_payment':
-      return { status: 404, body: { status: 'unknown_payment', message: outcome.message } };
-    case 'unknown_order':
-      return { status: 404, body: { status: 'unknown_order' } };
-    case 'unavailable':
-      return { status: 502, body: errorBody(outcome.message, true) };
-  }
+export function verifyAnswer(outcome: SettleOutcome): VerifyAnswer {
+  return verifyAnswerFor(v1AnswerFields, outcome);
 }
 
 export interface PaymentRouteDeps extends SettleDeps {

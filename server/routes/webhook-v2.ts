@@ -10,9 +10,10 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { writeError } from '../errors.js';
 import type { FulfilmentDeliverer } from '../fulfilment.js';
-import { outcomeLabel, settleV2, type SettleDeps } from '../settle.js';
+import { settleV2, type SettleDeps } from '../settle.js';
 import { isStorableText } from '../text.js';
 import { verifyWebhook } from '../webhook-signature.js';
+import { answerSettledWebhook } from './webhook-answer.js';
 
 export const WEBHOOK_V2_PATH = '/portone/webhook/v2';
 
@@ -84,14 +85,7 @@ export function createWebhookV2Routes(deps: WebhookV2Deps): Router {
       return;
     }
     const outcome = await settleV2(deps, transaction.paymentId, 'webhook');
-    const settled = outcomeLabel(outcome);
-    deps.logger.info('webhook v2 handled', { paymentId: transaction.paymentId, said: transaction.type, settled });
-    if (outcome.kind === 'unavailable') {
-      writeError(ctx, 502, outcome.message, true);
-      return;
-    }
-    if (outcome.kind === 'paid' && outcome.order.fulfilment.state === 'pending') void deps.fulfilment.deliver(outcome.order.merchant_uid, outcome.payment);
-    ctx.body = { status: 'ok', settled };
+    answerSettledWebhook(ctx, deps, outcome, { message: 'webhook v2 handled', fields: { paymentId: transaction.paymentId, said: transaction.type } });
   });
   return router;
 }

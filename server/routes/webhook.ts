@@ -5,10 +5,11 @@
  */
 import { Router } from '@koa/router';
 import { z } from 'zod';
-import { badRequest, parseBody, writeError } from '../errors.js';
+import { badRequest, parseBody } from '../errors.js';
 import type { FulfilmentDeliverer } from '../fulfilment.js';
-import { outcomeLabel, settle, type SettleDeps } from '../settle.js';
+import { settle, type SettleDeps } from '../settle.js';
 import { text } from './fields.js';
+import { answerSettledWebhook } from './webhook-answer.js';
 
 /** Unknown fields (`cancellation_id`, future ones) are ignored. */
 const notification = z.object({
@@ -23,15 +24,7 @@ export function createWebhookRoutes(deps: SettleDeps & { fulfilment: FulfilmentD
     if (!ctx.request.is('application/json', 'application/x-www-form-urlencoded')) throw badRequest('expected a JSON or form body');
     const body = parseBody(notification, ctx.request.body);
     const outcome = await settle(deps, body.imp_uid, undefined, 'webhook');
-    const settled = outcomeLabel(outcome);
-    deps.logger.info('webhook handled', { imp_uid: body.imp_uid, said: body.status, settled });
-    if (outcome.kind === 'unavailable') {
-      writeError(ctx, 502, outcome.message, true);
-      return;
-    }
-    // Delivered in the background: PortOne waits for this answer, not for the merchant's shop.
-    if (outcome.kind === 'paid' && outcome.order.fulfilment.state === 'pending') void deps.fulfilment.deliver(outcome.order.merchant_uid, outcome.payment);
-    ctx.body = { status: 'ok', settled };
+    answerSettledWebhook(ctx, deps, outcome, { message: 'webhook handled', fields: { imp_uid: body.imp_uid, said: body.status } });
   });
   return router;
 }

@@ -1,7 +1,8 @@
 // The money invariant (SPEC §4 *Money*, *Fulfilment*; §8.2) for PortOne V2 payments, beside V1's
 // money-invariant.test.ts: seeded random stories of V2 orders (paid, news lost, a wrong amount, another currency, a
-// failed or abandoned or pending attempt then paid, a virtual account deposited / left open / expired, cancelled or
-// partly cancelled on the console, partly cancelled before it settled, a TEST-channel payment where TEST is refused,
+// failed or abandoned or pending attempt then paid, a virtual account deposited / left open / expired / replaced by a
+// card attempt, cancelled or partly cancelled on the console, partly cancelled before it settled, a TEST-channel
+// payment where TEST is refused,
 // another store's payment, a V1 payment naming the V2 order), each told by complete, the signed webhook, both at once
 // to two verifier apps sharing one database, or not at all, under PortOne V2 faults (lookups and cancels answered 503,
 // dropped, slow) and PortOne refusing cancels now and then. Then the drain: faults stop, reconcile runs until a pass
@@ -57,6 +58,7 @@ type Story =
   | 'account deposited'
   | 'account left open'
   | 'account expired'
+  | 'account replaced by a card'
   | 'paid, cancelled on the console'
   | 'paid, partly cancelled on the console'
   | 'partly cancelled before settling'
@@ -65,7 +67,7 @@ type Story =
   | 'a V1 payment for it';
 const STORIES: Array<[Story, number]> = [
   ['paid', 4], ['news lost', 1], ['wrong amount', 2], ['other currency', 1], ['failed, then paid', 1], ['abandoned, then paid', 1],
-  ['pending, then paid', 1], ['account deposited', 2], ['account left open', 1], ['account expired', 1], ['paid, cancelled on the console', 1],
+  ['pending, then paid', 1], ['account deposited', 2], ['account left open', 1], ['account expired', 1], ['account replaced by a card', 1], ['paid, cancelled on the console', 1],
   ['paid, partly cancelled on the console', 1], ['partly cancelled before settling', 1], ['test channel', 1], ['another store', 1], ['a V1 payment for it', 1],
 ];
 
@@ -182,6 +184,11 @@ async function runSequence(spec: RunSpec): Promise<void> {
         await tell(paymentId, notify);
         if (plan.story === 'account deposited') await control.deposit(paymentId);
         if (plan.story === 'account expired') await control.changePayment(paymentId, { status: 'FAILED' });
+        return tell(paymentId, notifyOf());
+      case 'account replaced by a card':
+        await control.createPayment({ paymentId, amount: total, currency, status: 'VIRTUAL_ACCOUNT_ISSUED', payMethod: 'VIRTUAL_ACCOUNT' });
+        await tell(paymentId, notify);
+        await pay();
         return tell(paymentId, notifyOf());
       case 'paid, cancelled on the console':
       case 'paid, partly cancelled on the console':

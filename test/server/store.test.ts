@@ -1921,7 +1921,7 @@ if (PG_URL) {
         } finally {
           await store.close();
         }
-        assert.deepEqual(await versions(schema), [1, 2]);
+        assert.deepEqual(await versions(schema), [1, 2, 3]);
         const newIds = await pgRows(`SELECT id FROM "${schema}".order_history WHERE id > $1`, [maxHistoryId]);
         assert.equal(newIds.length, 2, 'new history rows numbered after the old ones');
         assert.deepEqual(await pgRows(`SELECT merchant_uid, via, imp_uid, at FROM "${schema}".order_history WHERE state = 'forgery'`), [

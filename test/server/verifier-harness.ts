@@ -2,8 +2,6 @@
 // SQLite file in a temp dir), the real PortOne client pointed at the sandbox, and createApp listening on
 // port 0. `fulfilled` records every call of the fulfilment hook.
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type VerifierApp } from '../../server/app.js';
@@ -14,6 +12,7 @@ import type { PortOnePayment } from '../../server/portone/schemas.js';
 import type { PriceOrder } from '../../server/pricing.js';
 import { openStore } from '../../server/store/index.js';
 import type { Order, OrderStore } from '../../server/store/types.js';
+import { closeNow, listenOnLoopback, readAnswer } from '../support/loopback-server.js';
 import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox } from './helpers.js';
 
 export interface VerifierHarness {
@@ -66,20 +65,7 @@ export async function startVerifier(options: HarnessOptions = {}): Promise<Verif
       await options.onPaid?.(order, payment);
     },
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const answer = async (response: Response) => {
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: keep the text, so a test can say what came back
-    }
-    return { status: response.status, body: body as any };
-  };
+  const { server, url } = await listenOnLoopback(app);
   return {
     url,
     app,
@@ -88,20 +74,17 @@ export async function startVerifier(options: HarnessOptions = {}): Promise<Verif
     portone,
     fulfilled,
     post: async (path, body, opts = {}) =>
-      answer(
+      readAnswer(
         await fetch(`${url}${path}`, {
           method: 'POST',
           headers: { 'content-type': opts.contentType ?? 'application/json' },
           body: opts.raw ? String(body) : JSON.stringify(body),
         }),
       ),
-    get: async (path) => answer(await fetch(`${url}${path}`)),
-    prepare: async (body) => answer(await fetch(`${url}/payments/prepare`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
+    get: async (path) => readAnswer(await fetch(`${url}${path}`)),
+    prepare: async (body) => readAnswer(await fetch(`${url}/payments/prepare`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeNow(server);
       await app.close();
       await store.close();
       if (!options.sandbox) await sandbox.sandbox.close();

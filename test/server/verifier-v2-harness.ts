@@ -4,8 +4,6 @@
 // Idempotency-Key or a currentCancellableAmount. The sandbox's V2 webhooks reach the verifier only with
 // `webhooks: true` (else a test decides which door settles a payment).
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type VerifierApp } from '../../server/app.js';
@@ -19,6 +17,7 @@ import type { PriceOrder } from '../../server/pricing.js';
 import { openStore } from '../../server/store/index.js';
 import type { Order, OrderStore } from '../../server/store/types.js';
 import { signWebhook, webhookKey } from '../../server/webhook-signature.js';
+import { closeNow, listenOnLoopback, readAnswer } from '../support/loopback-server.js';
 import { API_KEY, API_SECRET, type SandboxClient, startTestSandbox, uid } from './helpers.js';
 
 export interface RecordedRequest {
@@ -106,23 +105,10 @@ export async function startV2Verifier(options: V2HarnessOptions = {}): Promise<V
       await options.onPaidV2?.(order, payment);
     },
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, url } = await listenOnLoopback(app);
   v2.setNoticeUrl(options.webhooks ? `${url}/portone/webhook/v2` : null);
-  const answer = async (response: Response) => {
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // keep the text
-    }
-    return { status: response.status, body: body as any };
-  };
   const post = async (path: string, body: unknown) =>
-    answer(await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+    readAnswer(await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
   return {
     url,
     app,
@@ -140,15 +126,12 @@ export async function startV2Verifier(options: V2HarnessOptions = {}): Promise<V
     webhook: async (body, opts = {}) => {
       const raw = opts.raw ?? JSON.stringify(body);
       const signed = signWebhook(webhookKey(opts.secret ?? v2.credentials.webhookSecret, 1), `msg_${uid('wh')}`, opts.timestamp ?? Math.floor(Date.now() / 1000), raw);
-      return answer(await fetch(`${url}/portone/webhook/v2`, { method: 'POST', headers: { 'content-type': opts.contentType ?? 'application/json', ...(opts.headers ?? signed) }, body: raw }));
+      return readAnswer(await fetch(`${url}/portone/webhook/v2`, { method: 'POST', headers: { 'content-type': opts.contentType ?? 'application/json', ...(opts.headers ?? signed) }, body: raw }));
     },
-    get: async (path) => answer(await fetch(`${url}${path}`)),
+    get: async (path) => readAnswer(await fetch(`${url}${path}`)),
     prepare: (body) => post('/payments/prepare', { version: 'v2', ...body }),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeNow(server);
       await app.close();
       await store.close();
       await sandbox.sandbox.close();

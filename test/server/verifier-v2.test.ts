@@ -147,6 +147,19 @@ describe('POST /payments/complete { paymentId, txId? }: the decision table of SP
     assert.deepEqual(trail(await orderOf(v, paymentId)), ['ready/prepare', 'vbank_issued/complete', 'paid/complete']);
   });
 
+  test('an issued account replaced by a card payment on the same paymentId: paid by the card; the account’s attempt ends refunded_closed (REPLACED), one settling entry', async () => {
+    const paymentId = await prepared(v);
+    const account = await v.control.createPayment({ paymentId, amount: 14000, status: 'VIRTUAL_ACCOUNT_ISSUED', payMethod: 'VIRTUAL_ACCOUNT' });
+    assert.equal((await v.post('/payments/complete', { paymentId })).body.status, 'virtual_account_issued');
+    const card = await v.control.createPayment({ paymentId, amount: 14000, status: 'PAID' });
+    assert.notEqual(card.transactionId, account.transactionId, 'a new attempt');
+    assert.equal((await v.post('/payments/complete', { paymentId })).body.status, 'paid');
+    const order = await orderOf(v, paymentId);
+    assert.deepEqual(ledger(order), [`${account.transactionId}:refunded_closed`, `${card.transactionId}:settled`]);
+    assert.equal(order.payments[0].status, 'REPLACED');
+    assert.equal(cancelsOf(v, paymentId).length, 0, 'nothing to cancel: PortOne replaced the attempt');
+  });
+
   for (const status of ['READY', 'PAY_PENDING'] as const) {
     test(`${status} → 402 { status: '${status.toLowerCase()}' }; the order is left ready`, async () => {
       const paymentId = await prepared(v);

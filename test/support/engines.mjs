@@ -8,70 +8,89 @@ function firstExisting(paths) {
   return paths.find((path) => path && existsSync(path));
 }
 
-/** A program on the PATH, by name. */
-function onPath(name) {
-  return firstExisting((process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => join(dir, name)));
+/** A program on `env.PATH`, by name. */
+function onPath(name, env) {
+  return firstExisting((env.PATH ?? '').split(':').filter(Boolean).map((dir) => join(dir, name)));
+}
+
+/**
+ * A fixed path such as /usr/bin/chromium, under `root`: "/" on a real run; a scratch folder when the set-up step
+ * (scripts/prerequisites.mjs) is tested without touching the machine.
+ */
+function under(root, path) {
+  return root === '/' ? path : join(root, path);
 }
 
 /** WebKitGTK's MiniBrowser lives in the library's own folder, under the architecture's triplet (Debian: libwebkit2gtk-4.1-0). */
-function miniBrowserCandidates() {
-  const lib = '/usr/lib';
+function miniBrowserCandidates(root) {
+  const lib = under(root, '/usr/lib');
   const triplets = existsSync(lib) ? readdirSync(lib).filter((dir) => dir.includes('-linux-')) : [];
   return ['webkit2gtk-4.1', 'webkitgtk-6.0', 'webkit2gtk-4.0'].flatMap((api) => [
     ...triplets.map((triplet) => join(lib, triplet, api, 'MiniBrowser')),
-    join('/usr/libexec', api, 'MiniBrowser'),
+    join(under(root, '/usr/libexec'), api, 'MiniBrowser'),
   ]);
 }
 
 /**
+ * What is not found, as the set-up step needs it: the program, the Debian package that provides it, and the variable
+ * that points at one a person already has. `missing` says the same in words.
+ */
+function notFound(lacking) {
+  const missing = lacking.map(({ what, debianPackage, envVar }) => `${what} not found (apt-get install ${debianPackage}, or ${envVar}=…)`);
+  return { ok: false, lacking, missing: missing.join('; ') };
+}
+
+/**
  * Each engine: its name in test output, how to find its programs, and what to tell a person who does not have it.
- * `locate()` answers `{ ok: true, ...paths }` or `{ ok: false, missing }`.
+ * `locate()` answers `{ ok: true, ...paths }` or `{ ok: false, missing, lacking }`; it looks at `env` (the variables
+ * below and PATH) and at fixed paths under `root`, both the real ones unless given.
  */
 export const engines = [
   {
     name: 'chromium',
     label: 'Chromium',
-    locate() {
-      const executablePath = firstExisting([process.env.CHROME_PATH, '/usr/bin/chromium', onPath('chromium')]);
-      return executablePath ? { ok: true, executablePath } : { ok: false, missing: 'chromium not found (apt-get install chromium, or CHROME_PATH=…)' };
+    locate({ env = process.env, root = '/' } = {}) {
+      const executablePath = firstExisting([env.CHROME_PATH, under(root, '/usr/bin/chromium'), onPath('chromium', env)]);
+      return executablePath ? { ok: true, executablePath } : notFound([{ what: 'chromium', debianPackage: 'chromium', envVar: 'CHROME_PATH' }]);
     },
   },
   {
     name: 'firefox',
     label: 'Firefox',
-    locate() {
-      const executablePath = firstExisting([process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', onPath('firefox-esr'), onPath('firefox')]);
-      return executablePath ? { ok: true, executablePath } : { ok: false, missing: 'firefox-esr not found (apt-get install firefox-esr, or FIREFOX_PATH=…)' };
+    locate({ env = process.env, root = '/' } = {}) {
+      const executablePath = firstExisting([env.FIREFOX_PATH, under(root, '/usr/bin/firefox-esr'), onPath('firefox-esr', env), onPath('firefox', env)]);
+      return executablePath ? { ok: true, executablePath } : notFound([{ what: 'firefox-esr', debianPackage: 'firefox-esr', envVar: 'FIREFOX_PATH' }]);
     },
   },
   {
     name: 'webkit',
     label: 'WebKit',
-    locate() {
-      const driverPath = firstExisting([process.env.WEBKIT_WEBDRIVER_PATH, onPath('WebKitWebDriver')]);
-      const miniBrowserPath = firstExisting([process.env.MINIBROWSER_PATH, ...miniBrowserCandidates()]);
+    locate({ env = process.env, root = '/' } = {}) {
+      const driverPath = firstExisting([env.WEBKIT_WEBDRIVER_PATH, onPath('WebKitWebDriver', env)]);
+      const miniBrowserPath = firstExisting([env.MINIBROWSER_PATH, ...miniBrowserCandidates(root)]);
       // WebKitGTK draws into a real X display: the one this session has, or a private Xvfb (test/support/display.mjs).
-      const xvfbPath = process.env.DISPLAY ? undefined : onPath('Xvfb');
-      const missing = [
-        !driverPath && 'WebKitWebDriver not found (apt-get install webkit2gtk-driver, or WEBKIT_WEBDRIVER_PATH=…)',
-        !miniBrowserPath && 'MiniBrowser not found (apt-get install webkit2gtk-driver, or MINIBROWSER_PATH=…)',
-        !process.env.DISPLAY && !xvfbPath && 'no display: DISPLAY is unset and Xvfb is not installed (apt-get install xvfb)',
+      const xvfbPath = env.DISPLAY ? undefined : onPath('Xvfb', env);
+      const lacking = [
+        !driverPath && { what: 'WebKitWebDriver', debianPackage: 'webkit2gtk-driver', envVar: 'WEBKIT_WEBDRIVER_PATH' },
+        !miniBrowserPath && { what: 'MiniBrowser', debianPackage: 'webkit2gtk-driver', envVar: 'MINIBROWSER_PATH' },
+        !env.DISPLAY && !xvfbPath && { what: 'Xvfb (DISPLAY is unset)', debianPackage: 'xvfb', envVar: 'DISPLAY' },
       ].filter(Boolean);
-      return missing.length ? { ok: false, missing: missing.join('; ') } : { ok: true, driverPath, miniBrowserPath, xvfbPath };
+      return lacking.length ? notFound(lacking) : { ok: true, driverPath, miniBrowserPath, xvfbPath };
     },
   },
 ];
 
 /**
  * The engines asked for by TEST_BROWSERS (a comma-separated list of names; all three when unset), each with where
- * it is found or why it is not. An unknown name throws: a typo must not silently run nothing.
+ * it is found or why it is not (`where`: the `env` and `root` given to `locate`). An unknown name throws: a typo must
+ * not silently run nothing.
  */
-export function selectedEngines(list = process.env.TEST_BROWSERS) {
+export function selectedEngines(list = process.env.TEST_BROWSERS, where = {}) {
   const names = list ? list.split(',').map((name) => name.trim()).filter(Boolean) : engines.map((engine) => engine.name);
   return names.map((name) => {
     const engine = engines.find((candidate) => candidate.name === name);
     if (!engine) throw new Error(`TEST_BROWSERS: unknown engine "${name}" (known: ${engines.map((e) => e.name).join(', ')})`);
-    return { ...engine, found: engine.locate() };
+    return { ...engine, found: engine.locate(where) };
   });
 }
 

@@ -6,8 +6,6 @@
  * demo mode does), so a test picks a price by picking a product. It listens on loopback; pages reach it on their
  * own origin through test/support/same-origin.ts.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '../../sandbox/index.js';
 import { createApp } from '../../server/app.js';
 import { createLogger } from '../../server/log.js';
@@ -16,6 +14,7 @@ import { PortOneV2Client } from '../../server/portone/v2/client.js';
 import { bodyPricing, catalogPricing, parseCatalog, type PriceOrder } from '../../server/pricing.js';
 import { openStore } from '../../server/store/index.js';
 import { TEST_CATALOG } from './catalog.js';
+import { closeNow, listenOnLoopback } from './loopback-server.js';
 
 export interface PageVerifier {
   url: string;
@@ -46,18 +45,12 @@ export async function startPageVerifier(sandbox: Pick<Sandbox, 'url' | 'credenti
     prepareRateLimit: 0,
     logger,
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, url } = await listenOnLoopback(app);
   sandbox.v2.setNoticeUrl(`${url}/portone/webhook/v2`);
   return {
     url,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeNow(server);
       await app.close();
       await store.close();
     },

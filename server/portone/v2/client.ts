@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { silentLogger, type Logger } from '../../log.js';
 import { describeZodError } from '../../zod-issues.js';
 import { PortOneRefused } from '../client.js';
-import { exchange, PortOneUnavailable, type RetryPolicy, safeJson } from '../retry.js';
+import { apiBase, type CallOptions, exchange, operationDeadline, PortOneUnavailable, type RetryPolicy, safeJson, WIRE_DEFAULTS } from '../retry.js';
 import { cancelResponseV2Schema, errorV2Schema, type PortOneV2Cancellation, type PortOneV2Payment, paymentV2Schema } from './schemas.js';
 
 export interface PortOneV2ClientOptions {
@@ -32,9 +32,7 @@ export interface PortOneV2ClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface CallOptions {
-  deadline?: number;
-}
+export type { CallOptions };
 
 /** A V2 refusal: HTTP 4xx with PortOne's error `type` (`PAYMENT_ALREADY_CANCELLED`, `UNAUTHORIZED`, …). */
 export class PortOneV2Refused extends PortOneRefused {
@@ -80,13 +78,10 @@ export class PortOneV2Client {
 
   constructor(options: PortOneV2ClientOptions) {
     this.#options = {
-      timeoutMs: 10_000,
+      ...WIRE_DEFAULTS,
       cancelTimeoutMs: 60_000,
-      deadlineMs: 25_000,
-      maxAttempts: 4,
-      backoffMs: 200,
       ...options,
-      apiUrl: options.apiUrl.replace(/\/+$/, ''),
+      apiUrl: apiBase(options.apiUrl),
     };
     this.#logger = options.logger ?? silentLogger;
     this.#fetch = options.fetch ?? fetch;
@@ -118,8 +113,7 @@ export class PortOneV2Client {
   }
 
   #deadline(options: CallOptions): number {
-    const own = Date.now() + this.#options.deadlineMs;
-    return options.deadline === undefined ? own : Math.min(own, options.deadline);
+    return operationDeadline(this.#options.deadlineMs, options);
   }
 
   #refuseUnlessOk(answer: Answer): void {
