@@ -1,7 +1,8 @@
 // The browser builds. `dist/portone-checkout.js`: the defining module with the element and Lit inside, minified
 // (what the loader imports, and what a page may import directly), and beside it `dist/portone-checkout-v2.js`, the
 // PortOne V2 part it imports (`import('./portone-checkout-v2.js')`, resolved against the bundle's own URL, wherever
-// it is hosted) only when an element has `store-id`. `dist/loader.js`: the tiny classic embed. `dist/esm/`: the
+// it is hosted) only when an element has `store-id`, and `dist/portone-checkout-hints.js`, the console hints' texts
+// (hints.ts), imported the same way only when a hint is due. `dist/loader.js`: the tiny classic embed. `dist/esm/`: the
 // npm build, one module per source file with `lit` external, for bundlers. Types come from tsc
 // (tsconfig.build.json). The typescript plugin refuses to emit on type errors.
 import { nodeResolve } from '@rollup/plugin-node-resolve';

@@ -3,6 +3,7 @@
  * `verify-url` (settles the payment with PortOne). Their answers become outcomes here; a payment is a success
  * only when the verify endpoint says 2xx with status `paid` or `ready`.
  */
+import { hint } from './hint.js';
 
 type Json = Record<string, unknown>;
 
@@ -50,7 +51,7 @@ export async function post(url: string, body: Json, signal: AbortSignal): Promis
     if (signal.aborted) throw error;
     const message = `${url} did not answer (${(error as Error).message}).`;
     // Most often the server refused this page's origin, or the URL is not the server's: say where to look.
-    console.warn(`<portone-checkout> ${message} Check the URL (absolute?) and CORS (the server's ALLOWED_ORIGINS).`);
+    hint('cors', message);
     return failure('network', message, true);
   }
 }

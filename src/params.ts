@@ -6,6 +6,7 @@
  * (attributes.ts). Text passes through unchanged: PortOne enforces its own limits.
  */
 import { ATTRIBUTES, type AttributeName, type Kind } from './attributes.js';
+import { hint } from './hint.js';
 
 /** What the element's properties read: attribute text (null when absent), presence attributes as booleans. */
 export type AttributeValue = string | boolean | null;
@@ -142,7 +143,7 @@ let warned = false;
 export function generateMerchantUid(): string {
   if (!warned) {
     warned = true;
-    console.warn('<portone-checkout> generated a merchant_uid (no prepare-url, no merchant-uid): the reference server answers 404 unknown_order for it.');
+    hint('uid');
   }
   return `pc_${[Date.now(), ...crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36)).join('_')}`;
 }

@@ -3,6 +3,7 @@
  * and leaves it (with a warning if it is another class). Where there is no DOM (server-side rendering), importing it
  * defines nothing and throws nothing. The class itself, without this side effect: portone-checkout-element.ts.
  */
+import { hint } from './hint.js';
 import { PortoneCheckoutElement } from './portone-checkout-element.js';
 
 export { PortoneCheckoutElement } from './portone-checkout-element.js';
@@ -12,7 +13,7 @@ export const TAG = 'portone-checkout';
 export function defineElement(tag = TAG, registry: CustomElementRegistry = customElements): CustomElementConstructor {
   const existing = registry.get(tag);
   if (existing) {
-    if (existing !== PortoneCheckoutElement && !(existing.prototype instanceof PortoneCheckoutElement)) console.warn(`<${tag}> is defined by another class; that one is used.`);
+    if (existing !== PortoneCheckoutElement && !(existing.prototype instanceof PortoneCheckoutElement)) hint('tag', tag);
     return existing;
   }
   try {

@@ -4,9 +4,10 @@
 // page's first generated merchant_uid.
 import { expect } from '@open-wc/testing';
 import { cleanup, clickToFail, clickToSucceed, MERCHANT, mount, SDK_URL, sdkReady, spyRequestPay, valid } from './element-helpers.js';
+import { hintsPrinted } from './hints.js';
 import { PREPARE_URL, VERIFY_URL, withOrder } from './verifier.js';
 
-/** console.warn calls made while `fn` runs (and still passed on). */
+/** console.warn calls made while `fn` runs (and still passed on), its hints included (printed a moment later: hints.ts). */
 async function warnings(fn: () => Promise<unknown>): Promise<string[]> {
   const said: string[] = [];
   const original = console.warn;
@@ -16,6 +17,7 @@ async function warnings(fn: () => Promise<unknown>): Promise<string[]> {
   };
   try {
     await fn();
+    await hintsPrinted();
   } finally {
     console.warn = original;
   }

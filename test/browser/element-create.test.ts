@@ -3,16 +3,18 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { defineElement, PortoneCheckoutElement, TAG } from '../../src/index.js';
 import { button, cleanup, clickToFail, clickToSucceed, nextTask, valid } from './element-helpers.js';
+import { hintsPrinted } from './hints.js';
 import { queueScript } from './sandbox.js';
 import { withOrder } from './verifier.js';
 
-/** console.warn calls made while `fn` runs. */
+/** console.warn calls made while `fn` runs, its console hints included (printed a moment later: hints.ts). */
 async function warnings(fn: () => unknown): Promise<string[]> {
   const seen: string[] = [];
   const original = console.warn;
   console.warn = (...args: unknown[]) => void seen.push(args.map(String).join(' '));
   try {
     await fn();
+    await hintsPrinted();
   } finally {
     console.warn = original;
   }

@@ -161,6 +161,50 @@ describe('dist/loader.js', () => {
     expect(el.state).to.equal('failure');
   });
 
+  /** The page's console.warn lines from now on, and a wait for the first one (the hints print a moment after they are due). */
+  function warnings(frame: Frame): { said: string[]; first(): Promise<string> } {
+    const said: string[] = [];
+    frame.win.console.warn = (...args: unknown[]) => void said.push(args.map(String).join(' '));
+    const first = async () => {
+      for (let waited = 0; !said.length && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      return said[0];
+    };
+    return { said, first };
+  }
+
+  /** A V1 element whose prepare-url never answers (a closed port): its click earns the CORS hint. */
+  const UNANSWERED = `<portone-checkout merchant="imp1" amount="1000" sdk-src="${sandboxUrl}/iamport.js" prepare-url="http://127.0.0.1:9/prepare"></portone-checkout>`;
+
+  it('a console hint is printed from its own file, fetched only when a hint is due', async () => {
+    frame = await openPage({ body: UNANSWERED });
+    const hints = warnings(frame);
+    await addScript(frame, LOADER);
+    await defined(frame);
+    const el = frame.doc.querySelector('portone-checkout') as PortoneCheckoutElement;
+    const dist = () => fetched(frame!).filter((path) => path.startsWith('/dist/'));
+    expect(dist(), 'no hint yet: no hints file').to.deep.equal(['/dist/loader.js', '/dist/portone-checkout.js']);
+    const failure = await el.pay().then(() => expect.fail('resolved'), (detail: Record<string, unknown>) => detail);
+    expect(failure).to.include({ stage: 'prepare', code: 'network', retryable: true });
+    expect(await hints.first()).to.include('http://127.0.0.1:9/prepare did not answer').and.include('CORS').and.include('ALLOWED_ORIGINS');
+    expect(dist()).to.deep.equal(['/dist/loader.js', '/dist/portone-checkout.js', '/dist/portone-checkout-hints.js']);
+  });
+
+  it('a hints file that does not load leaves a short line with the hint’s code, and the payment’s failure as it was', async () => {
+    // The page's import map sends the hints' URL to one that answers 404, as a host that forgot to upload it.
+    const importmap = JSON.stringify({ imports: { '/dist/portone-checkout-hints.js': '/dist/not-uploaded.js' } });
+    frame = await openPage({ body: `<script type="importmap">${importmap}</script>${UNANSWERED}` });
+    const hints = warnings(frame);
+    await addScript(frame, LOADER);
+    await defined(frame);
+    const el = frame.doc.querySelector('portone-checkout') as PortoneCheckoutElement;
+    const failure = await el.pay().then(() => expect.fail('resolved'), (detail: Record<string, unknown>) => detail);
+    expect(failure).to.include({ stage: 'prepare', code: 'network', retryable: true });
+    const line = await hints.first();
+    expect(line).to.include('<portone-checkout>').and.include('cors').and.include('http://127.0.0.1:9/prepare');
+    expect(line).not.to.include('ALLOWED_ORIGINS');
+    expect(el.state).to.equal('failure');
+  });
+
   it('works on a page with a strict CSP nonce: the bundle and iamport.js get the nonce, and a payment goes through', async () => {
     const nonce = `n${Math.random().toString(36).slice(2)}`;
     const merchantUid = uniqueMerchantUid('csp');

@@ -3,6 +3,7 @@
 import { expect } from '@open-wc/testing';
 import type { AttributeName } from '../../src/attributes.js';
 import { type AttributeValue, type CheckoutConfig, generateMerchantUid, parseCheckout, readAmount } from '../../src/params.js';
+import { hintsPrinted } from './hints.js';
 
 const CDN = 'https://cdn.iamport.kr/v1/iamport.js';
 
@@ -116,13 +117,15 @@ describe('params: readAmount, the amount the label shows', () => {
 });
 
 describe('params: generateMerchantUid', () => {
-  it('a fresh id each time, within PortOne’s 40 characters; the first one says on the console what it costs', () => {
+  it('a fresh id each time, within PortOne’s 40 characters; the first one says on the console what it costs', async () => {
     const warnings: string[] = [];
     const warn = console.warn;
     console.warn = (message: string) => void warnings.push(message);
     let ids: string[];
     try {
       ids = Array.from({ length: 20 }, generateMerchantUid);
+      // The hint's text is imported when it is due: it is printed a moment later.
+      await hintsPrinted();
     } finally {
       console.warn = warn;
     }

@@ -90,8 +90,10 @@ describe('the packed package', () => {
       'dist/loader.js',
       'dist/portone-checkout.js',
       'dist/portone-checkout-v2.js', // the V2 part, imported by the bundle beside it for an element with store-id
+      'dist/portone-checkout-hints.js', // the console hints' texts, imported by the bundle beside it when a hint is due
       'dist/esm/index.js',
       'dist/esm/v2.js',
+      'dist/esm/hints.js',
       'dist/esm/portone-checkout-element.js',
       'dist/index.d.ts',
       'dist/jsx.d.ts',
