@@ -1,14 +1,18 @@
 // The scenarios that matter, in each engine a buyer pays with (Chromium, Firefox, WebKit), on `npm start`'s own demo:
 // on a PC, keyboard only, approve, decline and close in the sandbox's cross-origin window, a virtual account and a
 // tampered amount; on a phone (its user agent), the trip to the payment window and back; the CMS page's elements.
+// The same again in PortOne V2 (the shop's PortOne switch: the element with `store-id`, the stand-in browser-sdk.js),
+// checked against the server's V2 orders (GET /payments/:paymentId), and the CMS page's V2 element.
 // The pages are driven through test/e2e/engines/ (one small interface over each engine's driver); what the page shows
 // is read in the page, what the server stored through its API. The rest of the suite goes deeper in Chromium alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Demo, eventually, IPHONE_UA, startDemo, storedOrder } from './demo-support.js';
+import { type Demo, eventually, IPHONE_UA, startDemo, storedOrder, storedOrderV2 } from './demo-support.js';
 import { type EngineBrowser, type EnginePage, endToEndEngines, waitForUrl, waitInPage } from './engines/engine-page.js';
 
 const WINDOW = /\/__sandbox\/window\/imp_\d{12}$/;
+/** V2's payment window (its id the server's paymentId, letters and digits). */
+const WINDOW_V2 = /\/__sandbox\/window\/order[a-z0-9]+$/;
 
 type LogEntry = { type: string; merchantUid: string; summary: string; detail: Record<string, unknown> };
 
@@ -26,6 +30,8 @@ interface PageGlobals {
     addEventListener(type: string, listener: (event: { target: { matches?(selector: string): boolean } }) => void, capture: boolean): void;
   };
   __windowLoads?: number;
+  /** The CMS page's V2 element's success detail, as a listener added by the test records it (the page has no script). */
+  __v2Success?: Record<string, unknown>;
 }
 
 /** Count the payment window's frame loads from now on (load does not bubble, but a capture listener sees it). */
@@ -33,7 +39,8 @@ function countWindowLoads(page: EnginePage): Promise<void> {
   return page.evaluate(() => {
     const w = globalThis as unknown as PageGlobals;
     w.__windowLoads = 0;
-    w.document.addEventListener('load', (event) => void (event.target.matches?.('.imp-dialog iframe') && (w.__windowLoads! += 1)), true);
+    // iamport.js's overlay (V1) or browser-sdk.js's (V2).
+    w.document.addEventListener('load', (event) => void (event.target.matches?.('.imp-dialog iframe, .portone-sandbox-dialog iframe') && (w.__windowLoads! += 1)), true);
   }, null);
 }
 
@@ -70,6 +77,12 @@ async function pressAndAwait<T>(page: EnginePage, key: string, outcome: () => Pr
 const demoReady = (page: EnginePage) =>
   waitInPage(page, () => (!!(globalThis as unknown as PageGlobals).document.querySelector('#checkout:defined') && !!(globalThis as unknown as PageGlobals).document.querySelector('#armed[data-armed]:not([data-armed=""])')) || undefined, null, 'the demo page ready');
 
+/** The shop's PortOne switch set to V2 (as a click on it), once the element has V2's attributes. */
+async function chooseV2(page: EnginePage): Promise<void> {
+  await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('input[name="protocol"][value="v2"]')!.click(), null);
+  await waitInPage(page, () => !!(globalThis as unknown as PageGlobals).document.querySelector('body[data-protocol="v2"] #checkout[store-id]:not([merchant]):defined') || undefined, null, 'the element in V2');
+}
+
 let demo: Demo;
 before(async () => {
   demo = await startDemo();
@@ -90,11 +103,12 @@ for (const engine of endToEndEngines()) {
       await browser?.close();
     });
 
-    /** The demo shop on a PC, with the pay button focused as a keyboard user leaves it. */
-    async function pcShop(scenario?: string): Promise<EnginePage> {
+    /** The demo shop on a PC (in V1, or V2 through its switch), with the pay button focused as a keyboard user leaves it. */
+    async function pcShop(scenario?: string, protocol: 'v1' | 'v2' = 'v1'): Promise<EnginePage> {
       const page = await browser.newPage();
       await page.goto(`${demo.url}/`);
       await demoReady(page);
+      if (protocol === 'v2') await chooseV2(page);
       if (scenario) {
         await page.evaluate((scenario) => (globalThis as unknown as PageGlobals).document.querySelector(`input[name="scenario"][value="${scenario}"]`)!.click(), scenario);
         await waitInPage(page, (scenario) => !!(globalThis as unknown as PageGlobals).document.querySelector(`#armed[data-armed="${scenario}"]`) || undefined, scenario, `armed for ${scenario}`);
@@ -238,6 +252,136 @@ for (const engine of endToEndEngines()) {
       } finally {
         await page.close();
       }
+    });
+
+    describe("in PortOne V2 (the shop's switch)", () => {
+      it('PC, keyboard only: Enter opens the V2 window, Enter approves; verified and stored as a paid V2 order', async () => {
+        const page = await pcShop(undefined, 'v2');
+        try {
+          await openWindowByKeyboard(page);
+          await pressAndAwait(page, 'Enter', () => stateIs(page, '#checkout', 'success'));
+          const entry = await logEntry(page);
+          assert.deepEqual([entry.type, entry.detail.version, entry.summary], ['payment-success', 'v2', 'paid · ₩14,000 · CARD · callback']);
+          const stored = await storedOrderV2(demo, String(entry.detail.paymentId));
+          assert.deepEqual([stored.version, stored.state, stored.amount, stored.transactionId], ['v2', 'paid', 14000, entry.detail.txId]);
+          assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.portone-sandbox-dialog') === null, null), true, 'the overlay is gone');
+        } finally {
+          await page.close();
+        }
+      });
+
+      it('PC, keyboard only: Tab to decline, Enter; failure at stage payment, the V2 order stays ready', async () => {
+        const page = await pcShop(undefined, 'v2');
+        try {
+          await openWindowByKeyboard(page);
+          await page.keyboard({ press: 'Tab' });
+          await pressAndAwait(page, 'Enter', () => stateIs(page, '#checkout', 'failure'));
+          const entry = await logEntry(page);
+          assert.deepEqual([entry.detail.version, entry.detail.stage, entry.detail.cancelled], ['v2', 'payment', false]);
+          assert.equal((await storedOrderV2(demo, String(entry.detail.paymentId))).state, 'ready');
+        } finally {
+          await page.close();
+        }
+      });
+
+      it('PC, keyboard only: Escape closes the V2 window; cancelled, nothing verified, the focus back on the pay button', async () => {
+        const page = await pcShop(undefined, 'v2');
+        try {
+          await openWindowByKeyboard(page);
+          await pressAndAwait(page, 'Escape', () => stateIs(page, '#checkout', 'failure'));
+          const entry = await logEntry(page);
+          assert.deepEqual([entry.detail.version, entry.detail.stage, entry.detail.cancelled], ['v2', 'payment', true]);
+          assert.equal((await storedOrderV2(demo, String(entry.detail.paymentId))).state, 'ready');
+          assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#checkout:focus-within') !== null, null), true, 'the focus is back on the pay button');
+        } finally {
+          await page.close();
+        }
+      });
+
+      it('PC, virtual account (scenario): issued, the V2 order is vbank_issued', async () => {
+        const page = await pcShop('vbank', 'v2');
+        try {
+          await page.keyboard({ press: 'Enter' });
+          await stateIs(page, '#checkout', 'success');
+          const entry = await logEntry(page);
+          assert.deepEqual([entry.detail.version, entry.detail.status], ['v2', 'virtual_account_issued']);
+          assert.equal(typeof (entry.detail.verification as Record<string, unknown>).accountNumber, 'string');
+          assert.equal((await storedOrderV2(demo, String(entry.detail.paymentId))).state, 'vbank_issued');
+        } finally {
+          await page.close();
+        }
+      });
+
+      it('PC, wrong amount (scenario): the server refunds the forged V2 payment, the order stays ready', async () => {
+        const page = await pcShop('tamper', 'v2');
+        try {
+          await page.keyboard({ press: 'Enter' });
+          await stateIs(page, '#checkout', 'failure');
+          const entry = await logEntry(page);
+          assert.deepEqual([entry.detail.version, entry.detail.stage, entry.detail.code], ['v2', 'verify', 'http_409']);
+          const verification = entry.detail.verification as Record<string, unknown>;
+          assert.deepEqual([verification.status, verification.refund], ['forgery', 'done']);
+          const stored = await storedOrderV2(demo, String(entry.detail.paymentId));
+          assert.equal(stored.state, 'ready');
+          assert.deepEqual(stored.payments.map((p) => [p.amount, p.disposition]), [[1000, 'refunded_forgery']]);
+        } finally {
+          await page.close();
+        }
+      });
+
+      it('phone: the page leaves for the V2 window, approve, back at the shop with paymentId; the element verifies the landing and cleans the address', async () => {
+        const page = await browser.newPage({ userAgent: IPHONE_UA });
+        try {
+          await page.goto(`${demo.url}/`);
+          await demoReady(page);
+          await chooseV2(page);
+          await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#checkout')!.focus(), null);
+          await page.keyboard({ press: 'Enter' });
+          const windowUrl = await waitForUrl(page, WINDOW_V2, 15_000);
+          assert.equal(new URL(windowUrl).origin, demo.sandboxV2Url, "the sandbox's own V2 page, not an overlay");
+          await waitInPage(page, () => !!(globalThis as unknown as PageGlobals).document.querySelector('button.primary') || undefined, null, 'the approve button');
+          await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('button.primary')!.click(), null);
+          await waitForUrl(page, new RegExp(`^${demo.url.replace(/[.]/g, '\\.')}/`), 15_000);
+          await stateIs(page, '#checkout', 'success');
+          const entry = await logEntry(page);
+          assert.deepEqual([entry.type, entry.detail.version, entry.detail.via], ['payment-success', 'v2', 'redirect']);
+          assert.equal(await page.url(), `${demo.url}/`, 'the landing parameters left the address bar');
+          const stored = await eventually(async () => {
+            const order = await storedOrderV2(demo, String(entry.detail.paymentId));
+            return order.state === 'paid' ? order : undefined;
+          }, 'the V2 order paid');
+          assert.equal(stored.amount, 14000);
+        } finally {
+          await page.close();
+        }
+      });
+
+      it('CMS page: the V2 element pays by Enter in its window, beside the V1 ones; browser-sdk.js once; stored as a paid V2 order', async () => {
+        const page = await browser.newPage();
+        try {
+          await page.goto(`${demo.url}/cms.html`);
+          await waitInPage(page, () => (globalThis as unknown as PageGlobals).document.querySelector('#tray portone-checkout')?.matches(':defined') || undefined, null, 'the V2 element defined');
+          await countWindowLoads(page);
+          // The page has no script of its own: the test listens for the element's result.
+          await page.evaluate(() => {
+            const w = globalThis as unknown as PageGlobals & { document: { addEventListener(type: string, listener: (event: { detail: Record<string, unknown> }) => void): void } };
+            w.document.addEventListener('payment-success', (event) => void (w.__v2Success = event.detail));
+          }, null);
+          await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#tray portone-checkout')!.focus(), null);
+          await openWindowByKeyboard(page);
+          await pressAndAwait(page, 'Enter', () => stateIs(page, '#tray portone-checkout', 'success'));
+          const others = await page.evaluate(() => ['stool', 'cover', 'lamp', 'giftcard'].map((id) => (globalThis as unknown as PageGlobals).document.querySelector(`#${id} portone-checkout`)?.getAttribute('state') ?? null), null);
+          assert.deepEqual(others, ['idle', 'idle', 'idle', 'idle']);
+          const sdkScripts = await page.evaluate(() => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll('script[src*="browser-sdk.js"]').length, null);
+          assert.equal(sdkScripts, 1, 'one browser-sdk.js');
+          const detail = await waitInPage(page, () => (globalThis as unknown as PageGlobals).__v2Success, null, 'the V2 success detail');
+          assert.deepEqual([detail.version, detail.amount], ['v2', 27000]);
+          const stored = await storedOrderV2(demo, String(detail.paymentId));
+          assert.deepEqual([stored.state, stored.name, stored.items], ['paid', '월넛 트레이', [{ id: 'walnut-tray', quantity: 1 }]]);
+        } finally {
+          await page.close();
+        }
+      });
     });
   });
 }
