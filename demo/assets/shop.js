@@ -799,9 +799,10 @@
         if (typeof cart[i] === 'number') line.input.value = String(cart[i]);
       });
     }
-    // This tab's PortOne (before the element upgrades, usually; else it connects again as that one).
+    // This tab's PortOne (before the element upgrades, usually; else a V2 one connects again as V2, which is when its
+    // part claims a V2 landing).
     applyProtocol();
-    reconnect();
+    if (protocol() === 'v2') reconnect();
     var method = read('sessionStorage', 'method', 'card');
     document.querySelector('input[name="method"][value="' + method + '"]').checked = true;
     setAttr(el, 'pay-method', method === 'vbank' ? 'vbank' : null);

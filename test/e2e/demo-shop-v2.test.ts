@@ -390,6 +390,37 @@ describe('demo shop in PortOne V2, on a PC', { timeout: 120_000 }, () => {
     ]);
     assert.equal((await storedOrderV2(demo, paymentId)).state, 'paid');
   });
+
+  it('English: the V2 window opens in English (the request\'s locale EN_US), the page names the V2 ids in English too', async () => {
+    shop = await openShop(browser, demo, { protocol: 'v2', lang: 'en' });
+    assert.equal(await shop.checkout.getAttribute('language'), null, "V1's attribute is not V2's");
+    await shop.payButton.click();
+    const frame = await paymentFrame(shop.page);
+    assert.equal(await frame.locator('html').getAttribute('lang'), 'en');
+    await frame.getByRole('button', { name: 'Approve payment', exact: true }).click();
+    await waitForState(shop, 'success');
+    const { paymentId } = v2Ids(await logEntry(shop));
+    assert.match((await resultBanner(shop)).text, /^Payment complete You paid ₩14,000\./);
+    await shownOrder(shop, paymentId, 'paid');
+    const row = shop.page.locator('#webhooks > li[data-signed="true"][data-answer="200"]').first();
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /signed \(the store's webhook secret\) · status Transaction\.Paid → server answered 200$/);
+  });
+
+  it("reset puts V2 back too: its outage fault and any window script queued in the sandbox's V2 side are gone", async () => {
+    shop = await v2Shop();
+    const { page } = shop;
+    await page.getByRole('switch', { name: /PortOne 장애/ }).check();
+    await page.locator('#outage-banner').waitFor();
+    await sandboxV2(demo).queueScript({ action: 'decline' });
+    assert.equal((await sandboxV2(demo).faults()).length, 1);
+    assert.equal((await sandboxV2(demo).scripts()).length, 1);
+    await page.getByRole('button', { name: '시나리오 초기화' }).click();
+    await page.locator('#outage-banner').waitFor({ state: 'hidden' });
+    await eventually(async () => ((await sandboxV2(demo).faults()).length === 0 ? true : undefined), 'V2 faults cleared');
+    assert.deepEqual(await sandboxV2(demo).scripts(), [], 'V2 scripts cleared');
+    assert.equal(await shop.checkout.getAttribute('store-id'), DEFAULT_V2_CREDENTIALS.storeId, 'the PortOne switch is not a scenario: still V2');
+  });
 });
 
 describe('demo shop in PortOne V2, on a phone and with the return lost', { timeout: 120_000 }, () => {
