@@ -50,7 +50,7 @@ import { main } from '../server/main.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'application/javascript; charset=utf-8', '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.map': 'application/json' };
-/** The demo's pages: HTML with the SDK URL filled in (for the host the page was asked on), as a merchant's template would. */
+/** The demo's pages: HTML with the SDK URLs and the V2 store filled in (for the host the page was asked on), as a merchant's template would. */
 const PAGES: Record<string, string> = { '/': 'demo/index.html', '/index.html': 'demo/index.html', '/cms.html': 'demo/cms.html', '/closed.html': 'demo/closed.html' };
 
 /**
