@@ -459,6 +459,46 @@ describe('demo shop in PortOne V2, on a phone and with the return lost', { timeo
     assert.equal(shop.verifyCalls.length, 1, 'a reload verifies nothing again');
   });
 
+  it("phone, the element upgraded before the shop's script switched it to V2 (DOMContentLoaded held back): it connects again as V2 and claims the landing", async () => {
+    shop = await v2Shop({ mobile: true, scenario: 'approve' });
+    const { page } = shop;
+    // The landing page as served, with a deferred script that holds DOMContentLoaded (the shop's init) back until the
+    // async loader has defined the element: it connects with the HTML's V1 attributes first.
+    await page.route((url) => url.pathname === '/' && url.searchParams.has('paymentId'), async (route) => {
+      const served = await route.fetch();
+      const html = (await served.text()).replace('</head>', '<script defer src="/__held.js"></script></head>');
+      await route.fulfill({ response: served, body: html });
+    });
+    // (A route sees only the first request of a redirect: the window's answer, its 302 to the landing, is followed
+    // by a navigation of its own here, so that the landing request is routed too.)
+    await page.route(windowOf(), async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const answer = await route.fetch({ maxRedirects: 0 });
+      const landing = answer.headers().location;
+      assert.ok(landing, 'the window answers with a redirect to the landing');
+      await route.fulfill({ status: 200, contentType: 'text/html', body: `<script>location.replace(${JSON.stringify(landing)})</script>` });
+    });
+    await page.route('**/__held.js', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.fulfill({
+        contentType: 'application/javascript',
+        body: "window.__heldSaw = { defined: !!customElements.get('portone-checkout'), storeId: document.getElementById('checkout').getAttribute('store-id') };",
+      });
+    });
+    await shop.payButton.tap();
+    await page.waitForURL(windowOf());
+    await page.waitForURL((url) => url.origin === demo.url);
+    await waitForState(shop, 'success');
+    const held = await page.evaluate(() => (globalThis as unknown as { __heldSaw?: { defined: boolean; storeId: string | null } }).__heldSaw);
+    assert.deepEqual(held, { defined: true, storeId: null }, 'the element was defined, still V1, when the shop switched it');
+    const entry = await logEntry(shop);
+    const { paymentId, txId } = v2Ids(entry);
+    assert.deepEqual([entry.detail.via, entry.detail.status], ['redirect', 'paid']);
+    assert.deepEqual(shop.verifyCalls, [{ paymentId, txId }]);
+    assert.equal(page.url(), `${demo.url}/`);
+    assert.equal((await storedOrderV2(demo, paymentId)).state, 'paid');
+  });
+
   it('return lost: the V2 window sends the buyer to a "browser closed" page; the signed webhook alone settles the order, which the shop shows', async () => {
     shop = await v2Shop();
     const { page, checkout } = shop;
