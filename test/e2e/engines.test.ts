@@ -183,7 +183,18 @@ for (const engine of endToEndEngines()) {
     /** Enter on the focused pay button; resolves once the payment window's page has loaded in the overlay. */
     async function openWindowByKeyboard(page: EnginePage): Promise<void> {
       await page.keyboard({ press: 'Enter' });
-      await waitInPage(page, () => ((globalThis as unknown as PageGlobals).__windowLoads! > 0) || undefined, null, 'the payment window loaded');
+      try {
+        await waitInPage(page, () => ((globalThis as unknown as PageGlobals).__windowLoads! > 0) || undefined, null, 'the payment window loaded');
+      } catch (error) {
+        // Say what the page was doing: the element's state, where the focus was, whether an overlay is there.
+        const seen = await page
+          .evaluate(() => {
+            const d = (globalThis as unknown as { document: { activeElement: { localName: string; id: string } | null; querySelector(s: string): { getAttribute(n: string): string | null } | null; querySelectorAll(s: string): ArrayLike<unknown> } }).document;
+            return JSON.stringify({ state: d.querySelector('#checkout, #stool portone-checkout')?.getAttribute('state'), focus: `${d.activeElement?.localName}#${d.activeElement?.id}`, overlays: d.querySelectorAll('.imp-dialog, .portone-sandbox-dialog').length, log: d.querySelectorAll('#log > li').length });
+          }, null)
+          .catch((e: unknown) => String(e));
+        throw new Error(`${(error as Error).message}; the page: ${seen}`);
+      }
     }
 
     for (const f of FLAVOURS) {
