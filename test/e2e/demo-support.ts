@@ -103,9 +103,9 @@ function portFree(port: number): Promise<boolean> {
 
 /**
  * `node --import tsx demo/start.ts`, as `npm start` runs it after its build; resolves once it printed its URL.
- * `host`: its HOST (default 127.0.0.1; `0.0.0.0` for a phone on the network).
+ * `host`: its HOST (default 127.0.0.1; `0.0.0.0` for a phone on the network); `env`: more of its environment.
  */
-export async function startDemo(options: { host?: string } = {}): Promise<Demo> {
+export async function startDemo(options: { host?: string; env?: Record<string, string> } = {}): Promise<Demo> {
   if (!existsSync(join(ROOT, 'dist/loader.js')) || !existsSync(join(ROOT, 'dist/portone-checkout.js'))) {
     throw new Error('dist/ is not built: run `npx rollup -c` first (npm test builds before the e2e suite)');
   }
@@ -118,7 +118,7 @@ export async function startDemo(options: { host?: string } = {}): Promise<Demo> 
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
     cwd: ROOT,
     // No PortOne keys (empty is "not set"): the built-in sandbox plays PortOne, as in a fresh checkout.
-    env: { ...process.env, HOST: options.host ?? '127.0.0.1', PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATABASE_URL: `sqlite:${join(dir, 'orders.db')}`, PORTONE_API_KEY: '', PORTONE_API_SECRET: '', PORTONE_API_URL: '', LOG_LEVEL: 'warn' },
+    env: { ...process.env, HOST: options.host ?? '127.0.0.1', PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATABASE_URL: `sqlite:${join(dir, 'orders.db')}`, PORTONE_API_KEY: '', PORTONE_API_SECRET: '', PORTONE_API_URL: '', LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
