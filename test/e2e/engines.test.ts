@@ -191,8 +191,8 @@ for (const engine of endToEndEngines()) {
         // Say what the page was doing: the element's state, where the focus was, whether an overlay is there.
         const seen = await page
           .evaluate(() => {
-            const d = (globalThis as unknown as { document: { activeElement: { localName: string; id: string } | null; querySelector(s: string): { getAttribute(n: string): string | null } | null; querySelectorAll(s: string): ArrayLike<unknown> } }).document;
-            return JSON.stringify({ state: d.querySelector('#checkout, #stool portone-checkout')?.getAttribute('state'), focus: `${d.activeElement?.localName}#${d.activeElement?.id}`, overlays: d.querySelectorAll('.imp-dialog, .portone-sandbox-dialog').length, log: d.querySelectorAll('#log > li').length, newest: d.querySelector('#log > li .sum')?.getAttribute('class') && (d.querySelector('#log > li .sum') as unknown as { textContent: string }).textContent });
+            const d = (globalThis as unknown as { document: { activeElement: { localName: string; id: string } | null; querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<unknown> } }).document;
+            return JSON.stringify({ state: d.querySelector('#checkout, #stool portone-checkout')?.getAttribute('state'), focus: `${d.activeElement?.localName}#${d.activeElement?.id}`, overlays: d.querySelectorAll('.imp-dialog, .portone-sandbox-dialog').length, log: d.querySelectorAll('#log > li').length, newest: d.querySelector('#log > li .sum')?.textContent });
           }, null)
           .catch((e: unknown) => String(e));
         throw new Error(`${(error as Error).message}; the page: ${seen}`);
