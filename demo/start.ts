@@ -8,23 +8,31 @@
  * `shipped <merchant_uid>` and keeps it, so the page can show what the hook did). The server runs it once per paid
  * order and retries it with backoff when it throws (the page's "shipping down" switch makes it throw).
  *
- * With the sandbox (whose webhooks reach the verifier's `/portone/webhook` by themselves) it also
+ * The shop pays through PortOne V1 (iamport.js) or V2 (browser-sdk.js, the element with `store-id`): a switch on the
+ * page, the tab's own. The sandbox plays both (V1 on SANDBOX_PORT, V2 on SANDBOX_PORT + 1); the pages get both SDK
+ * URLs (`%SDK_SRC%`, `%SDK_V2_SRC%`) and the sandbox's V2 store (`%V2_STORE_ID%`; empty with real keys, where the
+ * page offers V1 alone). V2's webhooks are signed by the sandbox (Standard Webhooks) and checked by the verifier.
+ *
+ * With the sandbox (whose webhooks reach the verifier's `/portone/webhook` and `/portone/webhook/v2` by themselves) it also
  * - offers the shop page a tiny same-origin remote control under `/demo/api/` (below) for its scenario
  *   switches that concern the whole server (PortOne's outage, the deposit into a virtual account, the webhooks
- *   sent). It talks to the sandbox only through the sandbox's HTTP control API (`/__sandbox/…`, with the sandbox's
- *   own client), as any stranger would. With real PortOne keys `/demo/api/status` says `sandbox: false`, the shipments and the
- *   shipping switch still answer, and the rest is 404. What the next payment window does, and whether it is the
- *   mobile one, is the tab's own choice: the shop page tells the stand-in iamport.js (`window.portoneSandbox`), and
- *   nothing waits in the shared sandbox for another page's or another visitor's window.
+ *   sent), for V1 and V2 alike. It talks to the sandbox only through the sandbox's HTTP control APIs (`/__sandbox/…`
+ *   on each address, with the sandbox's own clients), as any stranger would. With real PortOne keys
+ *   `/demo/api/status` says `sandbox: false`, the shipments and the shipping switch still answer, and the rest is
+ *   404. What the next payment window does, and whether it is the mobile one, is the tab's own choice: the shop page
+ *   tells the stand-in SDKs (`window.portoneSandbox`, which iamport.js and browser-sdk.js both read), and nothing
+ *   waits in the shared sandbox for another page's or another visitor's window.
  * - makes the sandbox reachable by the browsers it serves. The in-process sandbox listens on 127.0.0.1 only (its
  *   control API can make "paid" payments), so a page opened on this machine as `localhost` or `127.0.0.1` loads
- *   iamport.js from the sandbox itself (`http://<the page's host name>:<sandbox port>/iamport.js`, another origin,
- *   as PortOne's CDN is). Any other host (`HOST=0.0.0.0 npm start` and a phone on the network opening
- *   `http://192.168.0.10:8080/`) could not reach that port: its page loads iamport.js from the demo's own origin,
- *   which passes the sandbox's browser-facing paths on (the SDK, the checkout it calls, the payment window and its
- *   script, the landing page) and nothing else: the REST API and the control API stay on loopback. The stand-in SDK
- *   talks to the origin it was loaded from, and the sandbox names its window by the Host it was asked on, which the
- *   demo passes on: so the phone's whole payment goes through the address it opened.
+ *   iamport.js and browser-sdk.js from the sandbox itself (`http://<the page's host name>:<sandbox port>/iamport.js`,
+ *   `…:<sandbox port + 1>/browser-sdk.js`, other origins, as PortOne's CDNs are). Any other host (`HOST=0.0.0.0 npm
+ *   start` and a phone on the network opening `http://192.168.0.10:8080/`) could not reach those ports: its page
+ *   loads both SDKs from the demo's own origin, which passes the sandbox's browser-facing paths on (the SDKs, the
+ *   checkout they call, the payment window and its script, the landing page; each to V1's or V2's address, told
+ *   apart by the path, the window's id or the checkout's body) and nothing else: the REST APIs and the control APIs
+ *   stay on loopback. The stand-in SDKs talk to the origin they were loaded from, and the sandbox names its window by
+ *   the Host it was asked on, which the demo passes on: so the phone's whole payment goes through the address it
+ *   opened.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
@@ -34,14 +42,15 @@ import { fileURLToPath } from 'node:url';
 import { Router } from '@koa/router';
 import type Koa from 'koa';
 import type { Context } from 'koa';
-import { type SandboxControl, SandboxControlError } from '../sandbox/client.js';
+import { SandboxControlError } from '../sandbox/client.js';
 import type { Sandbox } from '../sandbox/index.js';
+import { signV2Webhook } from '../sandbox/v2/webhooks.js';
 import type { Order } from '../server/store/types.js';
 import { main } from '../server/main.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'application/javascript; charset=utf-8', '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.map': 'application/json' };
-/** The demo's pages: HTML with the SDK URL filled in (for the host the page was asked on), as a merchant's template would. */
+/** The demo's pages: HTML with the SDK URLs and the V2 store filled in (for the host the page was asked on), as a merchant's template would. */
 const PAGES: Record<string, string> = { '/': 'demo/index.html', '/index.html': 'demo/index.html', '/cms.html': 'demo/cms.html', '/closed.html': 'demo/closed.html' };
 
 /**
@@ -50,20 +59,35 @@ const PAGES: Record<string, string> = { '/': 'demo/index.html', '/index.html': '
  * after it (and changing nothing: settlement is exactly-once). 0 makes them race.
  */
 const WEBHOOK_DELAY_MS = 1000;
-/** What the "PortOne outage" switch breaks: the verifier's payment lookups (`GET /payments/imp_…`) answer 503. */
+/**
+ * What the "PortOne outage" switch breaks: the verifier's payment lookups answer 503, V1's (`GET /payments/imp_…`)
+ * and V2's (`GET /payments/{paymentId}` on the V2 address; V2's pre-registration is a POST, so prepare still works).
+ */
 const OUTAGE = { type: 'status', status: 503, method: 'GET', path: '/payments/imp_' } as const;
+const OUTAGE_V2 = { type: 'status', status: 503, method: 'GET', path: '/payments/' } as const;
+type Protocol = 'v1' | 'v2';
 /**
  * The sandbox's browser-facing paths, which the demo passes on for pages opened on a host that cannot reach the
- * sandbox's loopback port: the stand-in SDK, the checkout it calls, the payment window (opened, answered, its script)
- * and the landing page. Never the REST API nor the control API (`/__sandbox/payments`, `/scripts`, `/faults`, …).
+ * sandbox's loopback ports: the stand-in SDKs, the checkout they call, the payment window (opened, answered, its
+ * script) and the landing page. Both addresses serve `/__sandbox/checkout`, the window and the landing under the same
+ * paths: `to` tells which one a request is for (V1's checkout names its `user_code`, V2's carries the SDK's
+ * `request`; V1's window ids are `imp_` and 12 digits, V2's the server's paymentIds, letters and digits; V2's landing
+ * has `paymentId`). The window's script is the same file on both. Never the REST APIs nor the control APIs
+ * (`/__sandbox/payments`, `/scripts`, `/faults`, …).
  */
-const SANDBOX_BROWSER_PATHS: Array<{ path: RegExp; methods: string[] }> = [
-  { path: /^\/iamport\.js$/, methods: ['GET', 'HEAD'] },
-  { path: /^\/__sandbox\/checkout$/, methods: ['POST'] },
-  { path: /^\/__sandbox\/window\/imp_\d{12}$/, methods: ['GET', 'HEAD', 'POST'] },
-  { path: /^\/__sandbox\/window\.js$/, methods: ['GET', 'HEAD'] },
-  { path: /^\/__sandbox\/landing$/, methods: ['GET', 'HEAD'] },
+const SANDBOX_BROWSER_PATHS: Array<{ path: RegExp; methods: string[]; to: (ctx: Context) => Protocol }> = [
+  { path: /^\/iamport\.js$/, methods: ['GET', 'HEAD'], to: () => 'v1' },
+  { path: /^\/browser-sdk\.js$/, methods: ['GET', 'HEAD'], to: () => 'v2' },
+  { path: /^\/__sandbox\/checkout$/, methods: ['POST'], to: (ctx) => (isV2Checkout(bodyOf(ctx)) ? 'v2' : 'v1') },
+  { path: /^\/__sandbox\/window\/imp_\d{12}$/, methods: ['GET', 'HEAD', 'POST'], to: () => 'v1' },
+  { path: /^\/__sandbox\/window\/[A-Za-z0-9]{1,40}$/, methods: ['GET', 'HEAD', 'POST'], to: () => 'v2' },
+  { path: /^\/__sandbox\/window\.js$/, methods: ['GET', 'HEAD'], to: () => 'v1' },
+  { path: /^\/__sandbox\/landing$/, methods: ['GET', 'HEAD'], to: (ctx) => (ctx.query.paymentId === undefined ? 'v1' : 'v2') },
 ];
+/** What browser-sdk.js posts to `/__sandbox/checkout` (iamport.js posts `user_code` and `params` instead). */
+function isV2Checkout(body: Record<string, unknown>): boolean {
+  return typeof body.request === 'object' && body.request !== null && body.user_code === undefined;
+}
 /** The request headers passed on to the sandbox (besides Host), and the answer's headers passed back. */
 const PASSED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent'];
 const PASSED_RESPONSE_HEADERS = ['content-type', 'location', 'cache-control'];
@@ -120,25 +144,36 @@ function arrivedOnLoopback(ctx: Context): boolean {
   return address === '::1' || /^(?:::ffff:)?127\./.test(address);
 }
 
+/** Each PortOne's SDK: its file on the sandbox's address, and PortOne's CDN with real keys. */
+const SDKS: Record<Protocol, { file: string; cdn: string }> = {
+  v1: { file: '/iamport.js', cdn: 'https://cdn.iamport.kr/v1/iamport.js' },
+  v2: { file: '/browser-sdk.js', cdn: 'https://cdn.portone.io/v2/browser-sdk.js' },
+};
+
 /**
- * The iamport.js URL for a page asked for as `ctx` was: PortOne's CDN with real keys; with the sandbox, the sandbox
- * itself under the page's host name when that name reaches it (a browser on this machine, which asked on loopback as
- * `localhost` or `127.0.0.1`), else this origin, which passes the sandbox's browser-facing paths on
- * (`sandboxGateway`): a phone on the network, or a browser outside a container or a VM whose port is forwarded. Never
- * a host the browser did not use: a page opened as `http://192.168.0.10:8080/` loads everything from there.
+ * The SDK URL (iamport.js, or V2's browser-sdk.js) for a page asked for as `ctx` was: PortOne's CDN with real keys;
+ * with the sandbox, the sandbox itself (`sandboxUrl`: V1's or V2's address) under the page's host name when that name
+ * reaches it (a browser on this machine, which asked on loopback as `localhost` or `127.0.0.1`), else this origin,
+ * which passes the sandbox's browser-facing paths on (`sandboxGateway`): a phone on the network, or a browser outside
+ * a container or a VM whose port is forwarded. Never a host the browser did not use: a page opened as
+ * `http://192.168.0.10:8080/` loads everything from there.
  */
-function sdkSrcFor(ctx: Context, sandboxUrl: string | null): string {
-  if (!sandboxUrl) return 'https://cdn.iamport.kr/v1/iamport.js';
+function sdkSrcFor(ctx: Context, sandboxUrl: string | null, protocol: Protocol): string {
+  const { file, cdn } = SDKS[protocol];
+  if (!sandboxUrl) return cdn;
   const sandbox = new URL(sandboxUrl);
   const host = ctx.host;
   // A Host header no browser sends (or none): the sandbox as this machine reaches it.
-  if (!HOST_HEADER.test(host)) return `${sandbox.origin}/iamport.js`;
+  if (!HOST_HEADER.test(host)) return `${sandbox.origin}${file}`;
   const { hostname } = new URL(`http://${host}`);
-  if (SANDBOX_LOOPBACK_NAMES.has(hostname) && arrivedOnLoopback(ctx)) return `http://${hostname}:${sandbox.port}/iamport.js`;
-  return `${ctx.protocol}://${host}/iamport.js`;
+  if (SANDBOX_LOOPBACK_NAMES.has(hostname) && arrivedOnLoopback(ctx)) return `http://${hostname}:${sandbox.port}${file}`;
+  return `${ctx.protocol}://${host}${file}`;
 }
 
-function serveDemo(sdkSrc: (ctx: Context) => string) {
+/** What a page's template gets: `%SDK_SRC%`, `%SDK_V2_SRC%` and `%V2_STORE_ID%` (escaped for HTML). */
+type PageValues = (ctx: Context) => Record<string, string>;
+
+function serveDemo(values: PageValues) {
   return (app: Koa) => {
     app.use(async (ctx, next) => {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
@@ -149,22 +184,29 @@ function serveDemo(sdkSrc: (ctx: Context) => string) {
       if (!body) return next();
       ctx.type = TYPES[extname(file)] ?? 'application/octet-stream';
       ctx.set('cache-control', 'no-cache');
-      ctx.body = page ? body.toString('utf8').replaceAll('%SDK_SRC%', escapeHtml(sdkSrc(ctx))) : body;
+      if (!page) {
+        ctx.body = body;
+        return;
+      }
+      let html = body.toString('utf8');
+      for (const [name, value] of Object.entries(values(ctx))) html = html.replaceAll(`%${name}%`, escapeHtml(value));
+      ctx.body = html;
     });
   };
 }
 
 /**
  * The sandbox's browser-facing paths under the demo's origin, for browsers that cannot reach the sandbox's loopback
- * port (a phone on the network). The request goes on to the sandbox with the Host the browser used, so the sandbox
- * names its payment window (and its landing) under this origin too; the answer comes back as it is.
+ * ports (a phone on the network). The request goes on to the sandbox's V1 or V2 address with the Host the browser
+ * used, so the sandbox names its payment window (and its landing) under this origin too; the answer comes back as it is.
  */
-function sandboxGateway(sandboxUrl: () => string | null) {
+function sandboxGateway(sandbox: () => Sandbox | null) {
   return (app: Koa) => {
     app.use(async (ctx, next) => {
-      const base = sandboxUrl();
-      const route = base ? SANDBOX_BROWSER_PATHS.find((r) => r.path.test(ctx.path)) : undefined;
-      if (!base || !route || !route.methods.includes(ctx.method) || !HOST_HEADER.test(ctx.host)) return next();
+      const running = sandbox();
+      const route = running ? SANDBOX_BROWSER_PATHS.find((r) => r.path.test(ctx.path)) : undefined;
+      if (!running || !route || !route.methods.includes(ctx.method) || !HOST_HEADER.test(ctx.host)) return next();
+      const base = route.to(ctx) === 'v2' ? running.v2.url : running.url;
       const headers: Record<string, string> = { host: ctx.host };
       for (const name of PASSED_REQUEST_HEADERS) {
         const value = ctx.get(name);
@@ -199,20 +241,26 @@ function sandboxGateway(sandboxUrl: () => string | null) {
 /**
  * `/demo/api/…`, for the shop page's scenario panel. What it changes here is the whole server's (every tab, every
  * visitor): PortOne's outage, the shipping switch, a deposit. (The next window's choice is the tab's own: not here.)
- * It talks to the sandbox through the sandbox's control client, as any stranger would.
+ * It talks to the sandbox through the sandbox's control clients (V1's and V2's), as any stranger would.
  * - `GET  /demo/api/status`            → `{ sandbox, outage, shipping_down }`
- * - `POST /demo/api/reset`             everything back to normal: no outage, shipping up, and no payment-window choice left
- *                                      waiting in the sandbox (one queued through its control API) → as `status`
- * - `PUT  /demo/api/outage`            `{ on }`: PortOne's payment lookups fail with 503 (verify answers 502), or recover
- * - `GET  /demo/api/webhooks?merchant_uid=…` → the notifications the sandbox sent for that order, oldest first
- * - `POST /demo/api/deposit`           `{ imp_uid }`: the buyer deposits into an issued virtual account (PortOne notifies)
+ * - `POST /demo/api/reset`             everything back to normal, in V1 and V2: no outage, shipping up, and no
+ *                                      payment-window choice left waiting in the sandbox (one queued through its
+ *                                      control API) → as `status`
+ * - `PUT  /demo/api/outage`            `{ on }`: PortOne's payment lookups (V1's and V2's) fail with 503 (verify
+ *                                      answers 502), or recover
+ * - `GET  /demo/api/webhooks?merchant_uid=…` (V1) or `?paymentId=…` (V2) → the notifications the sandbox sent for
+ *                                      that order, oldest first: `{ at, status, answer, error }` (`status`: V1's
+ *                                      payment status; V2's event type), V2's also `{ webhookId, signed }` (`signed`:
+ *                                      its `webhook-signature` is the store's secret's, checked here again)
+ * - `POST /demo/api/deposit`           `{ imp_uid }` (V1) or `{ paymentId }` (V2): the buyer deposits into an issued
+ *                                      virtual account (PortOne notifies)
  * Also without the sandbox (they touch only the demo's own shipping):
  * - `GET  /demo/api/shipments?merchant_uid=…` → `{ shipments: [{ at, amount, currency, items }] }`: each run of the
  *                                      `onPaid` hook for that order (one, normally)
  * - `PUT  /demo/api/shipping`          `{ down }`: the hook throws while down (the server retries it with backoff)
  * Without the sandbox, its routes are not found (404).
  */
-function demoApi(sandbox: () => SandboxControl | null) {
+function demoApi(sandbox: () => Sandbox | null) {
   const router = new Router({ prefix: '/demo/api' });
   shippingRoutes(router);
   scenarioRoutes(router, sandbox);
@@ -240,46 +288,73 @@ function shippingRoutes(router: Router): void {
 }
 
 /** The switches that concern the sandbox; `status` and `reset` answer without one too, the others are then not found. */
-function scenarioRoutes(router: Router, sandbox: () => SandboxControl | null): void {
+function scenarioRoutes(router: Router, sandbox: () => Sandbox | null): void {
   router.get('/status', async (ctx) => {
-    const control = sandbox();
-    ctx.body = control ? { sandbox: true, outage: (await control.faults()).length > 0, shipping_down: shipping.down } : { sandbox: false, shipping_down: shipping.down };
+    const running = sandbox();
+    if (!running) {
+      ctx.body = { sandbox: false, shipping_down: shipping.down };
+      return;
+    }
+    const [v1, v2] = await Promise.all([running.control.faults(), running.v2.control.faults()]);
+    ctx.body = { sandbox: true, outage: v1.length + v2.length > 0, shipping_down: shipping.down };
   });
 
   router.post('/reset', async (ctx) => {
     shipping.down = false;
-    const control = sandbox();
-    if (control) await Promise.all([control.clearFaults(), control.clearScripts()]);
-    ctx.body = control ? { sandbox: true, outage: false, shipping_down: shipping.down } : { sandbox: false, shipping_down: shipping.down };
+    const running = sandbox();
+    if (running) await Promise.all([running.control, running.v2.control].flatMap((control) => [control.clearFaults(), control.clearScripts()]));
+    ctx.body = running ? { sandbox: true, outage: false, shipping_down: shipping.down } : { sandbox: false, shipping_down: shipping.down };
   });
 
   router.put('/outage', async (ctx, next) => {
-    const control = sandbox();
-    if (!control) return next();
+    const running = sandbox();
+    if (!running) return next();
     const { on } = bodyOf(ctx);
     if (typeof on !== 'boolean') return bad(ctx, 'on: true or false');
-    await control.clearFaults();
-    if (on) await control.addFault(OUTAGE);
+    await Promise.all([running.control.clearFaults(), running.v2.control.clearFaults()]);
+    if (on) await Promise.all([running.control.addFault(OUTAGE), running.v2.control.addFault(OUTAGE_V2)]);
     ctx.body = { outage: on };
   });
 
   router.get('/webhooks', async (ctx, next) => {
-    const control = sandbox();
-    if (!control) return next();
+    const running = sandbox();
+    if (!running) return next();
+    if (typeof ctx.query.paymentId === 'string') {
+      const paymentId = ctx.query.paymentId;
+      const { webhookSecret } = running.v2.credentials;
+      const { deliveries } = await running.v2.control.webhooks();
+      ctx.body = {
+        deliveries: deliveries
+          .filter((d) => d.body.data.paymentId === paymentId)
+          .map(({ at, type, body, headers, webhookId, status, error }) => ({
+            at,
+            status: type,
+            answer: status,
+            error,
+            webhookId,
+            // The signature it was sent with is the store's secret's over exactly this body (what the verifier checks).
+            signed: headers['webhook-signature'] === signV2Webhook(webhookSecret, headers['webhook-id'], Number(headers['webhook-timestamp']), JSON.stringify(body)),
+          })),
+      };
+      return;
+    }
     const merchantUid = String(ctx.query.merchant_uid ?? '');
-    const { deliveries } = await control.webhooks();
+    const { deliveries } = await running.control.webhooks();
     ctx.body = {
       deliveries: deliveries.filter((d) => d.body.merchant_uid === merchantUid).map(({ at, body, status, error }) => ({ at, status: body.status, answer: status, error })),
     };
   });
 
   router.post('/deposit', async (ctx, next) => {
-    const control = sandbox();
-    if (!control) return next();
-    const impUid = bodyOf(ctx).imp_uid;
-    if (typeof impUid !== 'string' || !/^imp_\d{12}$/.test(impUid)) return bad(ctx, 'imp_uid: the virtual account payment');
+    const running = sandbox();
+    if (!running) return next();
+    const { imp_uid: impUid, paymentId } = bodyOf(ctx);
+    const v2 = paymentId !== undefined;
+    if (v2 ? typeof paymentId !== 'string' || !/^[A-Za-z0-9]{1,40}$/.test(paymentId) : typeof impUid !== 'string' || !/^imp_\d{12}$/.test(impUid)) {
+      return bad(ctx, 'imp_uid (V1) or paymentId (V2): the virtual account payment');
+    }
     try {
-      ctx.body = { status: (await control.changePayment(impUid, { status: 'paid' })).status };
+      ctx.body = { status: v2 ? (await running.v2.control.deposit(paymentId as string)).status : (await running.control.changePayment(impUid as string, { status: 'paid' })).status };
     } catch (error) {
       // The sandbox's refusal (not a virtual account waiting for its deposit), as it said it.
       if (!(error instanceof SandboxControlError)) throw error;
@@ -292,22 +367,27 @@ function scenarioRoutes(router: Router, sandbox: () => SandboxControl | null): v
 // The demo runs offline unless real keys are given: the sandbox on purpose, never as a silent fallback.
 if (!process.env.PORTONE_API_KEY && !process.env.PORTONE_API_SECRET && !process.env.PORTONE_SANDBOX) process.env.PORTONE_SANDBOX = 'true';
 
-// iamport.js comes from the sandbox when it plays PortOne (under the page's own host), else from PortOne's CDN.
+// The SDKs come from the sandbox when it plays PortOne (under the page's own host), else from PortOne's CDNs.
 let sandbox: Sandbox | null = null;
 const running = await main({
   onPaid: ship,
   onPaidV2: ship,
   defaultCatalogFile: fileURLToPath(new URL('./catalog.json', import.meta.url)),
   extend: (app) => {
-    sandboxGateway(() => sandbox?.url ?? null)(app);
-    serveDemo((ctx) => sdkSrcFor(ctx, sandbox?.url ?? null))(app);
-    demoApi(() => sandbox?.control ?? null)(app);
+    sandboxGateway(() => sandbox)(app);
+    serveDemo((ctx) => ({
+      SDK_SRC: sdkSrcFor(ctx, sandbox?.url ?? null, 'v1'),
+      SDK_V2_SRC: sdkSrcFor(ctx, sandbox?.v2.url ?? null, 'v2'),
+      // The sandbox's store; with real keys the page offers V1 alone (its V2 would need the merchant's store and channel).
+      V2_STORE_ID: sandbox?.v2.credentials.storeId ?? '',
+    }))(app);
+    demoApi(() => sandbox)(app);
   },
 });
 if (running.sandbox) {
   sandbox = running.sandbox;
   // PortOne's notification comes a moment after the buyer is back, as in production.
-  await sandbox.control.configure({ webhook_delay_ms: WEBHOOK_DELAY_MS });
+  await Promise.all([sandbox.control.configure({ webhook_delay_ms: WEBHOOK_DELAY_MS }), sandbox.v2.control.configure({ webhookDelayMs: WEBHOOK_DELAY_MS })]);
 }
 
 /**

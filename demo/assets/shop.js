@@ -16,7 +16,13 @@
 //   tells the sandbox's iamport.js (`window.portoneSandbox`, read at each payment) and keeps them in sessionStorage, so
 //   a later visit, another tab or another page (the CMS page) opens a window that waits for the buyer. PortOne's
 //   outage and the shipping switch are the server's (the demo API, /demo/api/…): every tab shows them. "Reset"
-//   puts everything back.
+//   puts everything back;
+// - the PortOne switch (this tab's, sessionStorage, V1 by default) pays through V1 (iamport.js: `merchant`, `pg`) or
+//   V2 (browser-sdk.js: `store-id`, `channel-key`): the same element, its attributes swapped, none of the other
+//   PortOne's left behind (the element refuses V1's `pg`, `merchant-uid` and `language` beside `store-id`). The log,
+//   the result and the order panel name each PortOne's ids (V1: merchant_uid, imp_uid; V2: paymentId, txId); the
+//   webhooks of a V2 order say whether they were signed with the store's secret. V2 takes one payment per paymentId,
+//   so a refunded forgery's order is not paid again there: the next press opens a new order.
 // A classic script that is not deferred: it listens for the element's results before the element (loaded async by
 // the loader) can report one; a mobile landing is verified as soon as the element upgrades.
 (function () {
@@ -34,6 +40,7 @@
     ko: {
       title: '포트원 가구점 · portone-checkout 데모',
       skip: '결제로 건너뛰기', shop: '포트원 가구점', offline: '오프라인 데모 · 실제 결제 없음',
+      protocol: 'PortOne 버전', protocolV1: 'V1 (iamport.js)', protocolV2: 'V2 (browser-sdk.js)',
       cart: '장바구니', chair: '노르웨이 회전 의자', chairNote: '자작나무 다리 · 울 패브릭', cushion: '양모 방석', cushionNote: '손으로 짠 제주 양모',
       less: '하나 빼기', more: '하나 더', qty: '수량', method: '결제수단', card: '신용카드', vbankMethod: '가상계좌 (무통장입금)', total: '합계',
       outageBanner: 'PortOne 결제 조회가 장애 중입니다. 서버가 결제를 확인하지 못합니다(502).', recover: '복구',
@@ -57,7 +64,7 @@
       devtoolsHint: '누군가 개발자 도구에서 하듯 요소의 amount 속성만 바꿉니다. 가격은 서버가 정하므로 결제 전에 거절됩니다.',
       noSandbox: '실제 PortOne 키로 실행 중입니다. 시나리오는 오프라인 샌드박스에서만 쓸 수 있습니다.',
       events: '이벤트 로그', clear: '지우기', logEmpty: '요소가 보낸 payment-success / payment-failure 이벤트와 detail이 여기에 쌓입니다.',
-      cmsLink: 'CMS 예시: 한 페이지에 여러 버튼', footNote: '<portone-checkout> · PortOne V1 샌드박스',
+      cmsLink: 'CMS 예시: 한 페이지에 여러 버튼', footNote: '<portone-checkout> · PortOne V1 · V2 샌드박스',
       armed: {
         manual: '다음 결제창: 결제창의 버튼을 직접 누르세요.', approve: '다음 결제창: 잠시 뒤 스스로 승인합니다.',
         decline: '다음 결제창: 잠시 뒤 카드사가 한도초과로 거절합니다.', close: '다음 결제창: 잠시 뒤 구매자가 창을 닫습니다.',
@@ -76,12 +83,14 @@
       shippedRuns: function (runs, what) { return 'onPaid 훅 실행 ' + runs + '회: ' + what + ' 발송 (서버 로그에 shipped 한 줄)'; },
       notShipped: '아직 발송하지 않았습니다.',
       hookAnswer: function (status, answer, error) { return '상태 ' + status + ' → 서버 응답 ' + (answer === null ? '없음 (' + error + ')' : answer); },
+      hookSigned: function (signed) { return signed ? '서명됨 (상점 웹훅 시크릿)' : '서명이 맞지 않음'; },
+      idKeys: { v1: ['merchant_uid', 'imp_uid'], v2: ['paymentId', 'txId'] },
       items: function (first, count, firstQty) { return count > 1 ? first + ' 외 ' + (count - 1) + '건' : firstQty > 1 ? first + ' ' + firstQty + '개' : first; },
       amountLine: function (amount) { return '주문 금액 ' + amount; },
       itemsLine: function (what) { return '서버가 가격을 매긴 품목: ' + what; },
       r: {
         paid: '결제 완료', paidBody: function (amount, via) { return amount + '을 결제했습니다. 서버가 PortOne에서 결제를 확인한 뒤에만 이 표시가 나옵니다' + (via === 'redirect' ? ' (결제창에서 돌아온 뒤 확인).' : '.'); },
-        vbank: '가상계좌 발급', vbankBody: function (v, amount, due) { return v.vbank_name + ' ' + v.vbank_num + ' (예금주 ' + v.vbank_holder + ')로 ' + due + '까지 ' + amount + '을 입금해 주세요. 입금되면 PortOne 웹훅이 주문을 결제 완료로 바꿉니다.'; },
+        vbank: '가상계좌 발급', vbankBody: function (a, amount, due) { return a.bank + ' ' + a.number + ' (예금주 ' + a.holder + ')로 ' + due + '까지 ' + amount + '을 입금해 주세요. 입금되면 PortOne 웹훅이 주문을 결제 완료로 바꿉니다.'; },
         vbankTry: '아래 주문의 ‘입금하기’로 입금해 보세요.',
         deposited: '입금 완료 · 결제 완료', depositedBody: function (amount) { return '가상계좌에 ' + amount + '이 입금되었습니다. PortOne 웹훅을 받은 서버가 결제를 다시 조회해 주문을 결제 완료로 바꿨습니다. 더 입금하지 마세요.'; },
         vbankClosed: '가상계좌 주문이 닫혔습니다', vbankClosedBody: function (state) { return '이 주문은 이제 ‘' + state + '’ 상태입니다. 이 가상계좌로 입금하지 마세요.'; },
@@ -89,6 +98,7 @@
         closed: '결제하지 않았습니다', closedBody: function (m) { return '결제창을 닫았습니다. ' + m; },
         declined: '결제가 거절되었습니다', declinedBody: function (m, code) { return m + ' (' + code + ')'; },
         forgery: '금액 위조: 서버가 결제를 환불했습니다', forgeryBody: function (m, pending) { return '결제창에서 낸 금액이 주문 금액과 달라, 서버가 PortOne에서 ' + (pending ? '결제 취소를 요청했고 PortOne이 받을 때까지 다시 시도합니다(환불 대기).' : '결제를 취소(환불)했습니다.') + ' 주문은 그대로 열려 있으니 다시 결제하세요: 결제 버튼이 같은 주문을 다시 결제합니다. 서버: “' + m + '”'; },
+        forgeryV2Body: function (m, pending) { return '결제창에서 낸 금액이 주문 금액과 달라, 서버가 PortOne에서 ' + (pending ? '결제 취소를 요청했고 PortOne이 받을 때까지 다시 시도합니다(환불 대기).' : '결제를 취소(환불)했습니다.') + ' PortOne V2는 한 paymentId로 한 번만 결제하므로, 다시 누르면 새 주문으로 결제합니다. 서버: “' + m + '”'; },
         stillTamper: ' 다음 결제창도 금액을 바꿉니다: 시나리오에서 ‘승인’이나 ‘직접 고르기’를 고르세요.',
         reused: 'PortOne이 이 주문번호를 받지 않았습니다', reusedBody: function (m, code) { return 'PortOne은 결제된 적이 있는 주문번호로 다시 결제하지 않습니다: “' + m + '” (' + code + '). 아무것도 결제되지 않았습니다. 다시 누르면 새 주문으로 결제합니다.'; },
         duplicate: '두 번째 결제: 서버가 환불했습니다', duplicateBody: function (m) { return '이 주문은 이미 다른 결제로 결제되어, 서버가 이 결제를 PortOne에서 취소(환불)했습니다. 주문은 그대로입니다. 서버: “' + m + '”'; },
@@ -105,6 +115,7 @@
     en: {
       title: 'PortOne Furniture · portone-checkout demo',
       skip: 'Skip to checkout', shop: 'PortOne Furniture', offline: 'Offline demo · no real money',
+      protocol: 'PortOne version', protocolV1: 'V1 (iamport.js)', protocolV2: 'V2 (browser-sdk.js)',
       cart: 'Your cart', chair: 'Norwegian swivel chair', chairNote: 'Birch legs · wool fabric', cushion: 'Wool seat cushion', cushionNote: 'Hand-woven Jeju wool',
       less: 'One less', more: 'One more', qty: 'Quantity', method: 'Payment method', card: 'Credit card', vbankMethod: 'Virtual account', total: 'Total',
       outageBanner: "PortOne's payment lookups are down. The server cannot confirm payments (502).", recover: 'Recover',
@@ -128,7 +139,7 @@
       devtoolsHint: "Changes only the element's amount attribute, as someone would in the browser's devtools. The server decides the price, so it is refused before any payment.",
       noSandbox: 'Running with real PortOne keys: scenarios exist only with the offline sandbox.',
       events: 'Event log', clear: 'Clear', logEmpty: "The element's payment-success / payment-failure events and their detail pile up here.",
-      cmsLink: 'CMS example: several buttons on one page', footNote: '<portone-checkout> · PortOne V1 sandbox',
+      cmsLink: 'CMS example: several buttons on one page', footNote: '<portone-checkout> · PortOne V1 · V2 sandbox',
       armed: {
         manual: "Next window: press the window's buttons yourself.", approve: 'Next window: approves by itself in a moment.',
         decline: 'Next window: in a moment the card issuer declines (over the limit).', close: 'Next window: in a moment the buyer closes it.',
@@ -147,18 +158,21 @@
       shippedRuns: function (runs, what) { return 'The onPaid hook ran ' + (runs === 1 ? 'once' : runs + ' times') + ': shipped ' + what + ' (a "shipped" line in the server\'s log)'; },
       notShipped: 'Nothing shipped yet.',
       hookAnswer: function (status, answer, error) { return 'status ' + status + ' → server answered ' + (answer === null ? 'nothing (' + error + ')' : answer); },
+      hookSigned: function (signed) { return signed ? "signed (the store's webhook secret)" : 'signature does not match'; },
+      idKeys: { v1: ['merchant_uid', 'imp_uid'], v2: ['paymentId', 'txId'] },
       items: function (first, count, firstQty) { return count > 1 ? first + ' and ' + (count - 1) + ' more' : firstQty > 1 ? first + ' ×' + firstQty : first; },
       amountLine: function (amount) { return 'Order amount ' + amount; },
       itemsLine: function (what) { return 'Items the server priced: ' + what; },
       r: {
         paid: 'Payment complete', paidBody: function (amount, via) { return 'You paid ' + amount + '. This shows only after the server confirmed the payment with PortOne' + (via === 'redirect' ? ' (after your return from the payment window).' : '.'); },
-        vbank: 'Virtual account issued', vbankBody: function (v, amount, due) { return 'Please transfer ' + amount + ' to ' + v.vbank_name + ' ' + v.vbank_num + ' (holder ' + v.vbank_holder + ') by ' + due + '. The deposit reaches the server as a PortOne webhook, which marks the order paid.'; },
+        vbank: 'Virtual account issued', vbankBody: function (a, amount, due) { return 'Please transfer ' + amount + ' to ' + a.bank + ' ' + a.number + ' (holder ' + a.holder + ') by ' + due + '. The deposit reaches the server as a PortOne webhook, which marks the order paid.'; },
         vbankTry: 'Try it with “Deposit” on the order below.',
         deposited: 'Deposit received · paid', depositedBody: function (amount) { return 'The ' + amount + ' transfer to the virtual account arrived. The server got PortOne\'s webhook, read the payment again and marked the order paid. No further transfer is needed.'; },
         vbankClosed: 'The virtual account order is closed', vbankClosedBody: function (state) { return 'This order is now “' + state + '”. Do not transfer to this virtual account.'; },
         shippingPending: 'Shipping is not done yet: the server retries its onPaid hook (see the order below).',
         closed: 'Not paid', closedBody: function (m) { return 'You closed the payment window. ' + m; },
         declined: 'The payment was declined', declinedBody: function (m, code) { return m + ' (' + code + ')'; },
+        forgeryV2Body: function (m, pending) { return 'The amount paid in the window was not the order\'s, so the server ' + (pending ? 'asked PortOne to cancel the payment and retries until PortOne takes it (refund pending).' : 'cancelled (refunded) the payment at PortOne.') + ' PortOne V2 takes one payment per paymentId, so pressing again pays in a new order. Server: “' + m + '”'; },
         forgery: 'Wrong amount: the server refunded the payment', forgeryBody: function (m, pending) { return 'The amount paid in the window was not the order\'s, so the server ' + (pending ? 'asked PortOne to cancel the payment and retries until PortOne takes it (refund pending).' : 'cancelled (refunded) the payment at PortOne.') + ' Your order is still open: pay again, and the pay button pays the same order. Server: “' + m + '”'; },
         stillTamper: ' The next window changes the amount too: choose “Approve” or “Your choice” in the scenarios.',
         reused: 'PortOne refused this order number', reusedBody: function (m, code) { return 'PortOne does not take another payment under an order number it already took one for: “' + m + '” (' + code + '). Nothing was paid. Press again to pay in a new order.'; },
@@ -197,7 +211,7 @@
   var log = read('sessionStorage', 'log', []);
   /** What the result banner describes: the latest event, a landing being verified, or an order being watched. */
   var result = read('sessionStorage', 'result', null);
-  if (query.has('imp_uid') || query.has('merchant_uid')) result = { kind: 'landing' };
+  if (query.has('imp_uid') || query.has('merchant_uid') || query.has('paymentId')) result = { kind: 'landing' };
   if (query.get('order')) result = { kind: 'watch', merchantUid: query.get('order') };
   var order = null; // the last order read from the server
   var hooks = null; // the webhooks the sandbox sent for it
@@ -212,6 +226,7 @@
   // ---- the element's results: listened for at once ----
   function onResult(event) {
     var d = event.detail;
+    var uid = orderIdOf(d);
     var entry = { type: event.type, at: new Date().toISOString(), detail: d };
     var priceChanged = d.stage === 'prepare' && d.code === 'price_changed' && typeof d.amount === 'number';
     // What the page asked (the element's amount as it was): the server answered its own price instead.
@@ -221,8 +236,9 @@
     write('sessionStorage', 'log', log);
     result = { kind: 'event', entry: entry };
     write('sessionStorage', 'result', result);
-    if (d.merchantUid) write('sessionStorage', 'order', d.merchantUid);
-    // A refunded forgery leaves the order open: the next press pays that same order. Paid, it is done.
+    if (uid) write('sessionStorage', 'order', uid);
+    // A refunded forgery leaves the order open: the next press pays that same order. Paid, it is done. (V1 only: V2
+    // takes no second payment under a paymentId that was paid, refunded or not.)
     if (refundOf(d) === 'forgery' && d.merchantUid) pin(d.merchantUid);
     else if (retry && d.merchantUid === retry.uid && (event.type === 'payment-success' || d.code === 'F1002')) unpin();
     // The server decides the price: the pay button goes back to it.
@@ -230,7 +246,11 @@
     if (!ready) return; // init() renders it and reads the order
     renderLog();
     renderResult();
-    if (event.detail.merchantUid) track(event.detail.merchantUid, false);
+    if (uid) track(uid, false);
+  }
+  /** The order's key on the server (GET /payments/:key): V1's merchant_uid, V2's paymentId. */
+  function orderIdOf(d) {
+    return d.merchantUid || d.paymentId || '';
   }
   document.addEventListener('payment-success', onResult);
   document.addEventListener('payment-failure', onResult);
@@ -274,8 +294,21 @@
   function clock(date) {
     return new Date(date).toLocaleTimeString(lang === 'en' ? 'en-US' : 'ko-KR', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   }
-  function day(unixSeconds) {
-    return new Date(unixSeconds * 1000).toLocaleString(lang === 'en' ? 'en-US' : 'ko-KR', { month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  /** An issued virtual account as the verify answer names it (V1: vbank_*, V2: bank, accountNumber…): one shape. */
+  function accountOf(v) {
+    return v.accountNumber !== undefined
+      ? { bank: v.bank, number: v.accountNumber, holder: v.remitteeName, due: v.expiredAt ? new Date(v.expiredAt) : null }
+      : { bank: v.vbank_name, number: v.vbank_num, holder: v.vbank_holder, due: new Date(v.vbank_date * 1000) };
+  }
+  /** A stored order's key (V2's GET /payments/:id answers `paymentId`), and a ledger payment's PortOne id. */
+  function keyOf(o) {
+    return o.version === 'v2' ? o.paymentId : o.merchant_uid;
+  }
+  function paymentIdOf(p) {
+    return p.transactionId || p.imp_uid;
+  }
+  function day(date) {
+    return (date || new Date(NaN)).toLocaleString(lang === 'en' ? 'en-US' : 'ko-KR', { month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   }
   function make(tag, className, text) {
     var node = document.createElement(tag);
@@ -316,7 +349,7 @@
       node.textContent = money(Number(node.dataset.money));
     });
     setAttr(el, 'lang', lang); // the element's own texts
-    setAttr(el, 'language', lang); // the payment window's
+    setLocale(); // the payment window's
     renderCart();
     renderArmed();
     renderResult();
@@ -396,7 +429,8 @@
   function tellSandbox() {
     var chosen = scenario();
     var script = chosen === 'manual' ? null : chosen === 'tamper' ? { action: 'amount', amount: TAMPER_AMOUNT } : { action: chosen };
-    if (script) script.delay_ms = SCRIPT_DELAY_MS;
+    // Each stand-in SDK speaks its PortOne's case: iamport.js `delay_ms`, browser-sdk.js `delayMs`.
+    if (script) script[protocol() === 'v2' ? 'delayMs' : 'delay_ms'] = SCRIPT_DELAY_MS;
     window.portoneSandbox = { device: tabDevice(), script: script };
   }
   /** The chosen choice, for this tab's next payment windows (each of them, until another is chosen). */
@@ -445,13 +479,75 @@
     document.body.dataset.shippingDown = String(down);
   }
 
+  // ---- which PortOne pays (this tab's choice) ----
+  /** The element's V1 attributes as the page's HTML wrote them, put back when the tab goes back to V1. */
+  var v1Attributes = null;
+  /** Whether this page can pay through V2: the server named a V2 store (the sandbox's; none with real keys). */
+  function v2Offered() {
+    var box = $('#protocol');
+    return !!(box && box.dataset.storeId);
+  }
+  function protocol() {
+    return v2Offered() && read('sessionStorage', 'protocol', 'v1') === 'v2' ? 'v2' : 'v1';
+  }
+  /**
+   * The element's attributes for this tab's PortOne. V2: `store-id`, `channel-key` and V2's SDK, and none of V1's
+   * (`merchant`, `pg`, `language`, an open order's `merchant-uid`: the element refuses V1 parameters beside
+   * `store-id`). V1: the page's own V1 attributes back, and none of V2's. The cart's attributes (items, amount, name,
+   * pay-method) and m-redirect-url (V2's redirectUrl too) serve both.
+   */
+  function applyProtocol() {
+    var v2 = protocol() === 'v2';
+    var box = $('#protocol');
+    setAttr(el, 'store-id', v2 ? box.dataset.storeId : null);
+    setAttr(el, 'channel-key', v2 ? box.dataset.channelKey : null);
+    setAttr(el, 'merchant', v2 ? null : v1Attributes.merchant);
+    setAttr(el, 'pg', v2 ? null : v1Attributes.pg);
+    setAttr(el, 'sdk-src', v2 ? box.dataset.sdkSrc : v1Attributes.sdkSrc);
+    setAttr(el, 'merchant-uid', !v2 && retry ? retry.uid : null);
+    setLocale();
+    document.body.dataset.protocol = v2 ? 'v2' : 'v1';
+    var radio = document.querySelector('input[name="protocol"][value="' + (v2 ? 'v2' : 'v1') + '"]');
+    if (radio) radio.checked = true;
+    tellSandbox();
+  }
+  /** The payment window's language: V1's `language` attribute; V2's `locale`, a request field (`params`). */
+  function setLocale() {
+    if (!el) return;
+    var v2 = protocol() === 'v2';
+    setAttr(el, 'language', v2 ? null : lang);
+    var locale = lang === 'en' ? 'EN_US' : 'KO_KR';
+    // A property: set once the element is defined (set before, it would hide the class's own).
+    if (window.customElements) {
+      customElements.whenDefined('portone-checkout').then(function () {
+        el.params = protocol() === 'v2' ? { locale: locale } : undefined;
+      });
+    }
+  }
+  /**
+   * Switched after the element connected: connect it again, so that it connects as the other PortOne (V2's part
+   * claims a V2 landing on connect, and each warms its own SDK up). Not while a payment is under way.
+   */
+  function reconnect() {
+    if (!el.matches(':defined') || ['loading', 'paying', 'verifying'].indexOf(el.getAttribute('state')) >= 0) return;
+    el.parentNode.insertBefore(el, el.nextSibling);
+  }
+  function setProtocol(next) {
+    write('sessionStorage', 'protocol', next);
+    // Another PortOne is another order: an open V1 order is not what the button pays in V2.
+    if (retry) unpin();
+    applyProtocol();
+    reconnect();
+    renderSnippet();
+  }
+
   // ---- result banner ----
   function describe() {
     var r = t().r;
     if (!result) return null;
     if (result.kind === 'landing') return { tone: 'info', title: r.landing, body: r.landingBody };
     if (result.kind === 'watch') {
-      var settled = order && order.merchant_uid === result.merchantUid && order.state === 'paid';
+      var settled = order && keyOf(order) === result.merchantUid && order.state === 'paid';
       return settled ? { tone: 'ok', title: r.watchPaid, body: r.watchPaidBody } : { tone: 'info', title: r.watch, body: r.watchBody };
     }
     var entry = result.entry;
@@ -462,28 +558,30 @@
     }
     if (entry.type === 'payment-success') {
       // The order as last read, if it is this one: a virtual account's order moves on after the verify answer.
-      var now = order && order.merchant_uid === d.merchantUid ? order : null;
+      var now = order && keyOf(order) === orderIdOf(d) ? order : null;
       // The order as last read, else what the verify answer said (it waited for the hook's first attempt).
       var shipping = now && now.fulfilment ? now.fulfilment.state : d.verification && d.verification.fulfilment;
-      if (d.status === 'ready') {
+      if (d.status === 'ready' || d.status === 'virtual_account_issued') {
         // Deposited (PortOne's webhook made the order paid): nothing more to transfer.
         if (now && now.state === 'paid') return { tone: 'ok', title: r.deposited, body: r.depositedBody(money(now.amount, now.currency)) + (shipping === 'pending' ? ' ' + r.shippingPending : '') };
         if (now && (now.state === 'cancelled' || now.state === 'failed')) return { tone: 'neutral', title: r.vbankClosed, body: r.vbankClosedBody(t().states[now.state]) };
         var deposit = sandbox && now && now.state === 'vbank_issued' ? ' ' + r.vbankTry : '';
-        return { tone: 'info', title: r.vbank, body: r.vbankBody(d.verification, money(d.amount), day(d.verification.vbank_date)) + deposit };
+        var account = accountOf(d.verification);
+        return { tone: 'info', title: r.vbank, body: r.vbankBody(account, money(d.amount), day(account.due)) + deposit };
       }
       return { tone: 'ok', title: r.paid, body: r.paidBody(money(d.amount), d.via) + (shipping === 'pending' ? ' ' + r.shippingPending : '') };
     }
     if (d.stage === 'payment') {
       if (d.cancelled) return { tone: 'neutral', title: r.closed, body: r.closedBody(d.message) };
-      if (d.code === 'F1002') return { tone: 'warn', title: r.reused, body: r.reusedBody(d.message, d.code) };
+      if (d.code === 'F1002' || d.code === 'PaymentAlreadyPaid') return { tone: 'warn', title: r.reused, body: r.reusedBody(d.message, d.code) };
       return { tone: 'bad', title: r.declined, body: r.declinedBody(d.message, d.code) };
     }
     if (d.stage === 'verify') {
       var refund = refundOf(d);
       if (refund === 'forgery') {
         var again = sandbox && scenario() === 'tamper' ? r.stillTamper : '';
-        return { tone: 'bad', title: r.forgery, body: r.forgeryBody(d.message, d.verification.refund === 'pending') + again };
+        var body = d.version === 'v2' ? r.forgeryV2Body : r.forgeryBody;
+        return { tone: 'bad', title: r.forgery, body: body(d.message, d.verification.refund === 'pending') + again };
       }
       if (refund === 'duplicate') return { tone: 'warn', title: r.duplicate, body: r.duplicateBody(d.message) };
       if (refund === 'closed') return { tone: 'warn', title: r.closedOrder, body: r.closedOrderBody(d.message) };
@@ -508,6 +606,18 @@
     if (entry.type === 'payment-success') return [d.status, money(d.amount), d.payMethod, d.via].join(' · ');
     return [d.stage, d.code, d.retryable ? 'retryable' : 'final'].concat(d.via ? [d.via] : []).join(' · ');
   }
+  /** The ids a detail carries, under its PortOne's names: `merchant_uid … · imp_uid …` or `paymentId … · txId …`. */
+  function idsLine(d) {
+    var v2 = d.version === 'v2';
+    var keys = t().idKeys[v2 ? 'v2' : 'v1'];
+    var values = v2 ? [d.paymentId, d.txId] : [d.merchantUid, d.impUid];
+    return values
+      .map(function (value, i) {
+        return value ? keys[i] + ' ' + value : '';
+      })
+      .filter(Boolean)
+      .join(' · ');
+  }
   function renderLog() {
     var list = $('#log');
     $('#log-empty').hidden = log.length > 0;
@@ -516,10 +626,14 @@
       log.map(function (entry, index) {
         var item = make('li', 'entry ' + (entry.type === 'payment-success' ? 'success' : 'failure'));
         item.dataset.type = entry.type;
-        item.dataset.merchantUid = entry.detail.merchantUid || '';
+        // The order's key on the server, whichever PortOne: V1's merchant_uid, V2's paymentId.
+        item.dataset.merchantUid = orderIdOf(entry.detail);
+        item.dataset.version = entry.detail.version || 'v1';
         var head = make('div', 'entry-head');
         head.append(make('code', 'tag', entry.type), make('span', 'sum', summary(entry)), make('time', '', clock(entry.at)));
         head.lastChild.setAttribute('datetime', entry.at);
+        var ids = idsLine(entry.detail);
+        if (ids) head.append(make('code', 'ids', ids));
         var details = make('details');
         details.open = index === 0;
         details.append(make('summary', '', 'detail'), make('pre', '', JSON.stringify(entry.detail, null, 2)));
@@ -548,9 +662,13 @@
     var orderRead = fetch('/payments/' + encodeURIComponent(uid)).then(function (response) {
       return response.status === 404 ? { merchant_uid: uid, state: null, history: [] } : response.json();
     });
+    // The webhooks of the order's PortOne (a V2 order is named by its paymentId).
     var hooksRead = sandbox
-      ? api('GET', '/demo/api/webhooks?merchant_uid=' + encodeURIComponent(uid)).then(function (json) {
-          return json.deliveries;
+      ? orderRead.then(function (read) {
+          var key = read.version === 'v2' ? 'paymentId' : 'merchant_uid';
+          return api('GET', '/demo/api/webhooks?' + key + '=' + encodeURIComponent(uid)).then(function (json) {
+            return json.deliveries;
+          });
         })
       : Promise.resolve(null);
     var shippedRead = api('GET', '/demo/api/shipments?merchant_uid=' + encodeURIComponent(uid)).then(
@@ -585,9 +703,12 @@
     $('#order-empty').hidden = !!order;
     $('#order-body').hidden = !order;
     if (!order) return;
-    box.dataset.merchantUid = order.merchant_uid;
+    var v2 = order.version === 'v2';
+    box.dataset.merchantUid = keyOf(order); // the order's key on the server: V1's merchant_uid, V2's paymentId
+    box.dataset.version = v2 ? 'v2' : 'v1';
     box.dataset.state = order.state || '';
-    $('#order-uid').textContent = order.merchant_uid;
+    $('#order-key').textContent = t().idKeys[v2 ? 'v2' : 'v1'][0];
+    $('#order-uid').textContent = keyOf(order);
     var state = $('#order-state');
     state.textContent = order.state ? t().states[order.state] + ' · ' + order.state : '—';
     state.className = 'state state-' + (order.state || 'none');
@@ -612,11 +733,12 @@
       ledger,
       payments.map(function (p) {
         var item = make('li', 'pay disp-' + p.disposition);
-        item.dataset.impUid = p.imp_uid;
+        if (v2) item.dataset.txId = p.transactionId;
+        else item.dataset.impUid = p.imp_uid;
         item.dataset.disposition = p.disposition;
         item.dataset.status = p.status;
         item.append(
-          make('code', 'pay-uid', p.imp_uid),
+          make('code', 'pay-uid', t().idKeys[v2 ? 'v2' : 'v1'][1] + ' ' + paymentIdOf(p)),
           make('span', 'pay-amount', money(p.amount, p.currency)),
           make('span', 'pay-disp', t().dispositions[p.disposition] || p.disposition),
           make('span', 'pay-status', t().paymentStatus(p.status)),
@@ -643,11 +765,15 @@
       list,
       (hooks || []).map(function (hook) {
         var item = make('li', hook.answer === 200 ? 'hook ok' : 'hook bad');
-        item.append(make('time', '', clock(hook.at * 1000)), make('span', '', t().hookAnswer(hook.status, hook.answer, hook.error)));
+        // A V2 webhook is signed (Standard Webhooks): whether its signature is the store's secret's, before the answer.
+        var said = (typeof hook.signed === 'boolean' ? t().hookSigned(hook.signed) + ' · ' : '') + t().hookAnswer(hook.status, hook.answer, hook.error);
+        if (typeof hook.signed === 'boolean') item.dataset.signed = String(hook.signed);
+        item.dataset.answer = String(hook.answer);
+        item.append(make('time', '', clock(hook.at * 1000)), make('span', '', said));
         return item;
       }),
     );
-    $('#deposit').hidden = !(sandbox && order.state === 'vbank_issued' && order.imp_uid);
+    $('#deposit').hidden = !(sandbox && order.state === 'vbank_issued' && (v2 ? order.transactionId : order.imp_uid));
   }
 
   // ---- the pasted tag, live ----
@@ -664,6 +790,8 @@
 
   function init() {
     el = $('#checkout');
+    v1Attributes = { merchant: el.getAttribute('merchant'), pg: el.getAttribute('pg'), sdkSrc: el.getAttribute('sdk-src') };
+    $('#protocol').hidden = !v2Offered();
     // Restore what a mobile trip (or a reload) left behind.
     var cart = read('sessionStorage', 'cart', null);
     if (cart) {
@@ -671,7 +799,10 @@
         if (typeof cart[i] === 'number') line.input.value = String(cart[i]);
       });
     }
-    if (retry) setAttr(el, 'merchant-uid', retry.uid);
+    // This tab's PortOne (before the element upgrades, usually; else a V2 one connects again as V2, which is when its
+    // part claims a V2 landing).
+    applyProtocol();
+    if (protocol() === 'v2') reconnect();
     var method = read('sessionStorage', 'method', 'card');
     document.querySelector('input[name="method"][value="' + method + '"]').checked = true;
     setAttr(el, 'pay-method', method === 'vbank' ? 'vbank' : null);
@@ -706,6 +837,11 @@
       input.addEventListener('change', function () {
         if (input.value === '') input.value = '0';
         renderCart();
+      });
+    });
+    document.querySelectorAll('input[name="protocol"]').forEach(function (radio) {
+      radio.addEventListener('change', function () {
+        if (radio.checked) setProtocol(radio.value);
       });
     });
     document.querySelectorAll('input[name="method"]').forEach(function (radio) {
@@ -760,7 +896,7 @@
         .then(function (json) {
           setShippingDown(json.shipping_down);
           // Back up: watch the open order's shipping go through on the server's next retry.
-          if (!json.shipping_down && order && order.fulfilment && order.fulfilment.state === 'pending') track(order.merchant_uid, false);
+          if (!json.shipping_down && order && order.fulfilment && order.fulfilment.state === 'pending') track(keyOf(order), false);
         })
         .catch(function () {
           setShippingDown(!down);
@@ -809,9 +945,10 @@
     });
     $('#deposit').addEventListener('click', function () {
       $('#deposit').disabled = true;
-      api('POST', '/demo/api/deposit', { imp_uid: order.imp_uid })
+      var key = keyOf(order);
+      api('POST', '/demo/api/deposit', order.version === 'v2' ? { paymentId: key } : { imp_uid: order.imp_uid })
         .then(function () {
-          track(order.merchant_uid, false);
+          track(key, false);
         })
         .finally(function () {
           $('#deposit').disabled = false;

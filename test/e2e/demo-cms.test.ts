@@ -1,11 +1,14 @@
 // The CMS page of the demo (/cms.html): plain HTML from a template, several <portone-checkout> and no script of the
-// page's own beyond the loader tag. Every element upgrades, keeps its own look, and pays on its own.
+// page's own beyond the loader tag. Every element upgrades, keeps its own look, and pays on its own; one of them
+// (#tray) pays through PortOne V2 (`store-id`), beside the V1 ones, through the same server.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { type BrowserGlobals, type Demo, IPHONE_UA, launchBrowser, paymentFrame, screenshot, startDemo, storedOrder } from './demo-support.js';
+import { DEFAULT_V2_CREDENTIALS } from '../../sandbox/index.js';
+import { type BrowserGlobals, type Demo, eventually, IPHONE_UA, launchBrowser, paymentFrame, screenshot, startDemo, storedOrder, storedOrderV2, webhooksV2 } from './demo-support.js';
 
+/** The V1 elements; `tray` is the V2 one. */
 const IDS = ['stool', 'cover', 'lamp', 'giftcard'] as const;
 
 /** The elements' events, as the test records them (the page has no script to do it). */
@@ -23,6 +26,8 @@ describe('demo CMS page: several elements, attributes only', { timeout: 120_000 
   let page: Page;
   /** iamport.js requests the page made. */
   let sdkLoads = 0;
+  /** browser-sdk.js (V2) requests the page made. */
+  let v2SdkLoads = 0;
 
   before(async () => {
     [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
@@ -38,6 +43,7 @@ describe('demo CMS page: several elements, attributes only', { timeout: 120_000 
     });
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/iamport.js') sdkLoads++;
+      if (new URL(request.url()).pathname === '/browser-sdk.js') v2SdkLoads++;
     });
     await page.goto(`${demo.url}/cms.html`);
   });
@@ -75,6 +81,8 @@ describe('demo CMS page: several elements, attributes only', { timeout: 120_000 
       named.map((n) => n.amount),
       named.map((n) => catalog[n.items[0]!.id]?.amount),
     );
+    assert.deepEqual(JSON.parse((await element('tray').getAttribute('items'))!), [{ id: 'walnut-tray', quantity: 1 }]);
+    assert.equal(Number(await element('tray').getAttribute('amount')), catalog['walnut-tray']?.amount);
   });
 
   it('every element upgrades, with its own label and look', async () => {
@@ -145,6 +153,42 @@ describe('demo CMS page: several elements, attributes only', { timeout: 120_000 
         ['Gift card', 50000, [{ id: 'gift-card', quantity: 1 }], 'paid'],
       ],
     );
+  });
+
+  it('the V2 element (store-id) pays through PortOne V2 on its own: its window, its paymentId, the signed webhook answered 200; the V1 ones stay as they were', async () => {
+    const tray = element('tray');
+    await page.locator('#tray portone-checkout:defined').waitFor({ state: 'attached' });
+    assert.equal(await tray.getAttribute('store-id'), DEFAULT_V2_CREDENTIALS.storeId);
+    assert.equal(await tray.getAttribute('merchant'), null);
+    assert.equal(await tray.getAttribute('sdk-src'), `${demo.sandboxV2Url}/browser-sdk.js`, "the V2 stand-in SDK, on the sandbox's V2 address");
+    assert.equal((await tray.getByRole('button').textContent())?.trim(), '₩27,000 결제하기');
+    const v1States = await states();
+    const v1Loads = sdkLoads;
+    const before = (await page.evaluate(() => (globalThis as unknown as PageGlobals).__events)).length;
+
+    await tray.getByRole('button').click();
+    const frame = await paymentFrame(page);
+    assert.equal(new URL(frame.url()).origin, demo.sandboxV2Url, "V2's window");
+    await frame.getByRole('button', { name: '결제 승인', exact: true }).click();
+    await page.locator('#tray portone-checkout[state="success"]').waitFor({ state: 'attached' });
+    assert.deepEqual(await states(), v1States, 'the V1 elements are untouched');
+    assert.equal(await tray.evaluate((el) => (globalThis as unknown as BrowserGlobals).getComputedStyle(el, '::after').content), '"✓ 결제 완료"');
+
+    const event = (await events(before + 1))[before]!;
+    assert.deepEqual([event.id, event.type, event.detail.version, event.detail.amount, event.detail.status], ['tray', 'payment-success', 'v2', 27000, 'paid']);
+    const paymentId = String(event.detail.paymentId);
+    assert.match(paymentId, /^order[a-z0-9]+$/);
+    const stored = await storedOrderV2(demo, paymentId);
+    assert.deepEqual([stored.version, stored.state, stored.name, stored.amount, stored.items], ['v2', 'paid', '월넛 트레이', 27000, [{ id: 'walnut-tray', quantity: 1 }]]);
+    assert.equal(stored.transactionId, event.detail.txId);
+    const hooks = await eventually(async () => {
+      const list = await webhooksV2(demo, paymentId);
+      return list.some((h) => h.answer === 200) ? list : undefined;
+    }, 'the V2 webhook answered');
+    assert.deepEqual(hooks.map((h) => [h.status, h.signed, h.answer]), [['Transaction.Paid', true, 200]]);
+    assert.equal(v2SdkLoads, 1, 'browser-sdk.js loaded once');
+    assert.equal(sdkLoads, v1Loads, 'no iamport.js for it');
+    await screenshot(page, 'demo-cms-v2');
   });
 
   // With prepare-url no element carries the server's merchant_uid: the element that started the payment is

@@ -3,14 +3,15 @@
 // used, and pays. The in-process sandbox still listens on 127.0.0.1 only: the demo passes its browser-facing paths
 // on under its own origin, and nothing else. The phone is played by Chromium on this machine opening the demo
 // through this machine's non-loopback address (skipped where there is none); `localhost` and `127.0.0.1` show the
-// same rule on loopback.
+// same rule on loopback. The same holds in PortOne V2 (the shop's switch): browser-sdk.js, its checkout, its window
+// and the way back go through the opened address to the sandbox's V2 address.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { type Demo, eventually, IPHONE_UA, launchBrowser, paymentFrame, sandboxGet, screenshot, startDemo, storedOrder } from './demo-support.js';
+import { type Demo, eventually, IPHONE_UA, launchBrowser, paymentFrame, sandboxGet, screenshot, startDemo, storedOrder, storedOrderV2, webhooksV2 } from './demo-support.js';
 
 /** This machine's address on its network, as a phone on the same network opens the demo. */
 const LAN = Object.values(networkInterfaces())
@@ -25,11 +26,13 @@ let demo: Demo;
 let browser: Browser;
 let port: string;
 let sandboxPort: string;
+let sandboxV2Port: string;
 
 before(async () => {
   [demo, browser] = await Promise.all([startDemo({ host: '0.0.0.0' }), launchBrowser()]);
   port = new URL(demo.url).port;
   sandboxPort = new URL(demo.sandboxUrl).port;
+  sandboxV2Port = new URL(demo.sandboxV2Url).port;
 });
 after(async () => {
   await browser?.close();
@@ -37,7 +40,7 @@ after(async () => {
 });
 
 /** The shop at `base` in a new context, once its element and panel are ready; every URL the page asks for is kept. */
-async function shopAt(base: string, options: BrowserContextOptions): Promise<{ page: Page; requests: string[]; close(): Promise<void> }> {
+async function shopAt(base: string, options: BrowserContextOptions, protocol: 'v1' | 'v2' = 'v1'): Promise<{ page: Page; requests: string[]; close(): Promise<void> }> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -47,6 +50,11 @@ async function shopAt(base: string, options: BrowserContextOptions): Promise<{ p
   await page.goto(`${base}/`);
   await page.locator('#checkout:defined').waitFor({ state: 'attached' });
   await page.locator('#armed[data-armed="manual"]').waitFor({ state: 'attached' });
+  if (protocol === 'v2') {
+    // The shop's PortOne switch, as a person flips it.
+    await page.locator('input[name="protocol"][value="v2"]').check();
+    await page.locator('body[data-protocol="v2"] #checkout[store-id]:defined').waitFor({ state: 'attached' });
+  }
   return { page, requests, close: () => context.close() };
 }
 
@@ -107,6 +115,47 @@ describe('HOST=0.0.0.0: the page follows the host it was opened with', { timeout
     }
   });
 
+  it('a phone on the network in PortOne V2: browser-sdk.js, its checkout, the V2 window and the way back all go through the address it opened; paid', { skip: NO_LAN }, async () => {
+    const base = `http://${LAN}:${port}`;
+    const phone = await shopAt(base, PHONE, 'v2');
+    try {
+      const { page, requests } = phone;
+      assert.equal(await page.locator('#checkout').getAttribute('sdk-src'), `${base}/browser-sdk.js`);
+      await page.locator('#checkout').getByRole('button').tap();
+      await page.waitForURL(new RegExp(`^${base.replaceAll('.', '\\.')}/__sandbox/window/order[a-z0-9]+$`));
+      await page.getByRole('button', { name: '결제 승인', exact: true }).tap();
+      await page.waitForURL((url) => url.origin === base && url.pathname === '/');
+      const { merchantUid: paymentId, detail } = await settled(page, 'success');
+      assert.deepEqual([detail.version, detail.status, detail.via, detail.amount], ['v2', 'paid', 'redirect', 14000]);
+      assert.equal((await storedOrderV2(demo, paymentId)).state, 'paid');
+      assert.ok(requests.some((url) => url === `${base}/browser-sdk.js`), 'the page loaded the V2 SDK from the host it was opened with');
+      assert.ok(requests.some((url) => url === `${base}/__sandbox/checkout`), 'and its checkout');
+      assert.deepEqual([...new Set(requests.map((url) => new URL(url).origin))], [base], 'nothing asked of any other host (the sandbox’s ports included)');
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('a PC on the network in PortOne V2: the overlay’s V2 window comes through that address; paid, and the signed V2 webhook still reaches the server', { skip: NO_LAN }, async () => {
+    const base = `http://${LAN}:${port}`;
+    const pc = await shopAt(base, PC, 'v2');
+    try {
+      const { page, requests } = pc;
+      await page.locator('#checkout').getByRole('button').click();
+      const frame = await paymentFrame(page);
+      assert.match(frame.url(), new RegExp(`^${base.replaceAll('.', '\\.')}/__sandbox/window/order[a-z0-9]+$`));
+      await frame.getByRole('button', { name: '결제 승인', exact: true }).click();
+      const { merchantUid: paymentId, detail } = await settled(page, 'success');
+      assert.deepEqual([detail.version, detail.status, detail.via], ['v2', 'paid', 'callback']);
+      assert.deepEqual([...new Set(requests.map((url) => new URL(url).origin))], [base]);
+      const hook = await eventually(async () => (await webhooksV2(demo, paymentId)).find((h) => h.answer === 200), 'the V2 webhook for the order');
+      assert.deepEqual([hook.status, hook.signed], ['Transaction.Paid', true]);
+      assert.equal((await storedOrderV2(demo, paymentId)).state, 'paid');
+    } finally {
+      await pc.close();
+    }
+  });
+
   it('a PC on the network: the overlay’s window comes through that address too; paid, and PortOne’s webhook still reaches the server', { skip: NO_LAN }, async () => {
     const base = `http://${LAN}:${port}`;
     const pc = await shopAt(base, PC);
@@ -140,6 +189,7 @@ describe('HOST=0.0.0.0: the page follows the host it was opened with', { timeout
       try {
         const sdk = `http://${name}:${sandboxPort}/iamport.js`;
         assert.equal(await shop.page.locator('#checkout').getAttribute('sdk-src'), sdk, name);
+        assert.equal(await shop.page.locator('#protocol').getAttribute('data-sdk-src'), `http://${name}:${sandboxV2Port}/browser-sdk.js`, `${name}: V2's SDK on the sandbox's V2 port`);
         assert.equal(await shop.page.locator('#stool').count(), 0);
         if (name !== 'localhost') continue;
         await shop.page.locator('#checkout').getByRole('button').click();
@@ -155,13 +205,14 @@ describe('HOST=0.0.0.0: the page follows the host it was opened with', { timeout
     }
     // The CMS page's URLs follow the host the same way.
     const cms = await get('/cms.html', `localhost:${port}`);
-    assert.equal(cms.body.match(/sdk-src="([^"]+)"/g)?.length, 4);
-    assert.ok(cms.body.includes(`sdk-src="http://localhost:${sandboxPort}/iamport.js"`));
+    assert.equal(cms.body.match(/sdk-src="([^"]+)"/g)?.length, 5);
+    assert.equal(cms.body.match(new RegExp(`sdk-src="http://localhost:${sandboxPort}/iamport\\.js"`, 'g'))?.length, 4);
+    assert.ok(cms.body.includes(`sdk-src="http://localhost:${sandboxV2Port}/browser-sdk.js"`), 'the V2 element: the V2 address');
   });
 
   it('under its own origin the demo passes on the sandbox’s browser-facing paths only: the control and REST APIs stay on loopback', async () => {
     const host = LAN ? `${LAN}:${port}` : `localhost:${port}`;
-    for (const path of ['/iamport.js', '/__sandbox/window.js']) {
+    for (const path of ['/iamport.js', '/browser-sdk.js', '/__sandbox/window.js']) {
       const { status, body } = await get(path, host);
       assert.equal(status, 200, path);
       assert.ok(body.length > 100, path);
@@ -175,6 +226,12 @@ describe('HOST=0.0.0.0: the page follows the host it was opened with', { timeout
       ['POST', '/__sandbox/reset'],
       ['POST', '/__sandbox/faults'],
       ['POST', '/users/getToken'],
+      // V2's control API and REST API (the verifier's own /payments/:id answers for itself: never passed on).
+      ['GET', '/__sandbox/pre-registrations/order1'],
+      ['POST', '/__sandbox/payments/order1/deposit'],
+      ['PATCH', '/__sandbox/payments/order1'],
+      ['POST', '/payments/order1/pre-register'],
+      ['POST', '/payments/order1/cancel'],
     ] as const) {
       const response = await fetch(`${demo.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
       await response.body?.cancel();
@@ -188,6 +245,12 @@ describe('HOST=0.0.0.0: the page follows the host it was opened with', { timeout
         socket.once('error', () => resolve(true));
       });
       assert.ok(refused, `nothing listens on ${LAN}:${sandboxPort}`);
+      const refusedV2 = await new Promise<boolean>((resolve) => {
+        const socket = connect({ host: LAN, port: Number(sandboxV2Port) });
+        socket.once('connect', () => (socket.destroy(), resolve(false)));
+        socket.once('error', () => resolve(true));
+      });
+      assert.ok(refusedV2, `nothing listens on ${LAN}:${sandboxV2Port} (V2)`);
     }
   });
 

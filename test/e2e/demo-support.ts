@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { SandboxControl } from '../../sandbox/client.js';
+import { SandboxV2Control } from '../../sandbox/v2/client.js';
 import { IPHONE_UA, RESULTS_DIR } from './support.js';
 
 export { IPHONE_UA, launchBrowser, paymentFrame } from './support.js';
@@ -43,11 +44,38 @@ export interface StoredOrder {
   fulfilment: { state: 'none' | 'pending' | 'done'; attempts: number; at: string | null };
 }
 
+/** GET /payments/:paymentId of a V2 order: V2's names (paymentId, transactionId), the same history and fulfilment. */
+export interface StoredOrderV2 {
+  version: 'v2';
+  paymentId: string;
+  amount: number;
+  currency: string;
+  name: string | null;
+  items: Array<{ id: string; quantity: number }> | null;
+  state: string;
+  transactionId: string | null;
+  history: HistoryEntry[];
+  payments: Array<{ paymentId: string; transactionId: string; amount: number; currency: string; status: string; disposition: string; at: string }>;
+  fulfilment: { state: 'none' | 'pending' | 'done'; attempts: number; at: string | null };
+}
+
+/** A webhook as the demo API lists it for a V2 order: its event type, whether it was signed with the store's secret, the verifier's answer. */
+export interface DemoWebhookV2 {
+  at: number;
+  status: string;
+  answer: number | null;
+  error: string | null;
+  webhookId: string;
+  signed: boolean;
+}
+
 export interface Demo {
   /** The demo's origin, as printed by npm start. */
   url: string;
   /** The sandbox's base URL (REST and `/__sandbox/` control API). */
   sandboxUrl: string;
+  /** The sandbox's V2 address (SANDBOX_PORT + 1: REST V2, browser-sdk.js, its `/__sandbox/` control API). */
+  sandboxV2Url: string;
   /** Everything the process printed so far. */
   output(): string;
   close(): Promise<void>;
@@ -64,23 +92,33 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` can be listened on now (127.0.0.1). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /**
  * `node --import tsx demo/start.ts`, as `npm start` runs it after its build; resolves once it printed its URL.
- * `host`: its HOST (default 127.0.0.1; `0.0.0.0` for a phone on the network).
+ * `host`: its HOST (default 127.0.0.1; `0.0.0.0` for a phone on the network); `env`: more of its environment.
  */
-export async function startDemo(options: { host?: string } = {}): Promise<Demo> {
+export async function startDemo(options: { host?: string; env?: Record<string, string> } = {}): Promise<Demo> {
   if (!existsSync(join(ROOT, 'dist/loader.js')) || !existsSync(join(ROOT, 'dist/portone-checkout.js'))) {
     throw new Error('dist/ is not built: run `npx rollup -c` first (npm test builds before the e2e suite)');
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'portone-demo-e2e-'));
   const port = await freePort();
+  // The sandbox takes SANDBOX_PORT and the next one (V2): both free, neither the demo's.
   let sandboxPort = await freePort();
-  while (sandboxPort === port) sandboxPort = await freePort();
+  while (sandboxPort === port || sandboxPort + 1 === port || !(await portFree(sandboxPort + 1))) sandboxPort = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
     cwd: ROOT,
     // No PortOne keys (empty is "not set"): the built-in sandbox plays PortOne, as in a fresh checkout.
-    env: { ...process.env, HOST: options.host ?? '127.0.0.1', PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATABASE_URL: `sqlite:${join(dir, 'orders.db')}`, PORTONE_API_KEY: '', PORTONE_API_SECRET: '', PORTONE_API_URL: '', LOG_LEVEL: 'warn' },
+    env: { ...process.env, HOST: options.host ?? '127.0.0.1', PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATABASE_URL: `sqlite:${join(dir, 'orders.db')}`, PORTONE_API_KEY: '', PORTONE_API_SECRET: '', PORTONE_API_URL: '', LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -105,6 +143,7 @@ export async function startDemo(options: { host?: string } = {}): Promise<Demo> 
   return {
     url,
     sandboxUrl: `http://127.0.0.1:${sandboxPort}`,
+    sandboxV2Url: `http://127.0.0.1:${sandboxPort + 1}`,
     output: () => output,
     async close() {
       if (child.exitCode === null) {
@@ -154,6 +193,22 @@ export function sandboxGet<T = Record<string, unknown>>(demo: Demo, path: string
   return new SandboxControl(demo.sandboxUrl).call<T>('GET', path);
 }
 
+/** The sandbox's V2 control API, to read what PortOne V2 holds (payments, faults, scripts, webhooks sent). */
+export function sandboxV2(demo: Demo): SandboxV2Control {
+  return new SandboxV2Control(demo.sandboxV2Url);
+}
+
+/** What the server stored for a V2 order: GET /payments/:paymentId. */
+export async function storedOrderV2(demo: Demo, paymentId: string): Promise<StoredOrderV2> {
+  return json(await fetch(`${demo.url}/payments/${encodeURIComponent(paymentId)}`), `GET /payments/${paymentId}`);
+}
+
+/** The V2 webhooks the sandbox sent for an order, as the demo API lists them (GET /demo/api/webhooks?paymentId=). */
+export async function webhooksV2(demo: Demo, paymentId: string): Promise<DemoWebhookV2[]> {
+  const answer = await json<{ deliveries: DemoWebhookV2[] }>(await fetch(`${demo.url}/demo/api/webhooks?paymentId=${encodeURIComponent(paymentId)}`), 'GET /demo/api/webhooks');
+  return answer.deliveries;
+}
+
 /** Wait until `check` returns a value other than undefined (polling the server, not sleeping blindly). */
 export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -177,12 +232,12 @@ export interface ShopPage {
   checkout: Locator;
   /** Its button, inside the shadow root. */
   payButton: Locator;
-  /** Every request the page made to the verify endpoint (`POST /payments/complete`) and their bodies. */
-  verifyCalls: Array<{ imp_uid: string; merchant_uid: string }>;
+  /** Every request the page made to the verify endpoint (`POST /payments/complete`) and their bodies (V1: imp_uid, merchant_uid; V2: paymentId, txId). */
+  verifyCalls: Array<Record<string, string>>;
 }
 
 /** A new browser context on the demo shop, once the element has upgraded and the scenario panel is ready. */
-export async function openShop(browser: Browser, demo: Demo, options: { mobile?: boolean; lang?: 'ko' | 'en'; readme?: boolean } = {}): Promise<ShopPage> {
+export async function openShop(browser: Browser, demo: Demo, options: { mobile?: boolean; lang?: 'ko' | 'en'; readme?: boolean; protocol?: 'v1' | 'v2' } = {}): Promise<ShopPage> {
   const context = await browser.newContext(
     options.mobile
       ? { userAgent: IPHONE_UA, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ko-KR' }
@@ -202,7 +257,16 @@ export async function openShop(browser: Browser, demo: Demo, options: { mobile?:
   const checkout = page.locator('#checkout');
   await page.locator('#checkout:defined').waitFor({ state: 'attached' });
   await page.locator('#armed[data-armed="manual"]').waitFor({ state: 'attached' });
-  return { context, page, checkout, payButton: checkout.getByRole('button'), verifyCalls };
+  const shop = { context, page, checkout, payButton: checkout.getByRole('button'), verifyCalls };
+  if (options.protocol === 'v2') await chooseProtocol(shop, 'v2');
+  return shop;
+}
+
+/** Switch the page's PortOne (this tab's choice), as a person does with the switch; waits until the element has its attributes. */
+export async function chooseProtocol(shop: ShopPage, protocol: 'v1' | 'v2'): Promise<void> {
+  await shop.page.locator(`input[name="protocol"][value="${protocol}"]`).check();
+  await shop.page.locator(`body[data-protocol="${protocol}"]`).waitFor({ state: 'attached' });
+  await shop.page.locator(protocol === 'v2' ? '#checkout[store-id]:defined' : '#checkout[merchant]:not([store-id]):defined').waitFor({ state: 'attached' });
 }
 
 /** Choose a scenario in the page's panel and wait until the page says it is armed for its next windows (this tab's own). */
@@ -237,11 +301,13 @@ export async function shownOrder(shop: ShopPage, merchantUid: string, state: str
 }
 
 /** The order panel's payments ledger, as the page lists it. */
-export async function shownPayments(shop: ShopPage): Promise<Array<{ impUid: string; disposition: string; status: string; text: string }>> {
+export async function shownPayments(shop: ShopPage): Promise<Array<{ impUid: string; txId: string; disposition: string; status: string; text: string }>> {
   const items = await shop.page.locator('#payments > li').all();
   return Promise.all(
     items.map(async (li) => ({
       impUid: (await li.getAttribute('data-imp-uid'))!,
+      /** A V2 payment's transaction id (the ledger names V2 payments by it). */
+      txId: (await li.getAttribute('data-tx-id'))!,
       disposition: (await li.getAttribute('data-disposition'))!,
       status: (await li.getAttribute('data-status'))!,
       text: ((await li.innerText()) ?? '').replace(/\s+/g, ' ').trim(),
@@ -279,7 +345,7 @@ export interface BrowserGlobals {
   localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
   sessionStorage: { getItem(key: string): string | null };
   /** What the shop page tells the sandbox's iamport.js for its own payments. */
-  portoneSandbox?: { device: string | null; script: { action: string; amount?: number; delay_ms?: number } | null };
+  portoneSandbox?: { device: string | null; script: { action: string; amount?: number; delay_ms?: number; delayMs?: number } | null };
   getComputedStyle(element: unknown, pseudo?: string): { content: string; backgroundColor: string; color: string; borderTopLeftRadius: string; textTransform: string };
 }
 

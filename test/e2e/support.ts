@@ -171,7 +171,8 @@ export function getMarker(page: Page): Promise<string | undefined> {
 
 /** The payment window's frame inside the PC overlay, once its document has loaded. */
 export async function paymentFrame(page: Page): Promise<Frame> {
-  const element = await page.waitForSelector('.imp-dialog iframe', { state: 'attached' });
+  // iamport.js's overlay (V1) or the stand-in browser-sdk.js's (V2): the same payment window in each.
+  const element = await page.waitForSelector('.imp-dialog iframe, .portone-sandbox-dialog iframe', { state: 'attached' });
   const frame = await element.contentFrame();
   if (!frame) throw new Error('the overlay has no payment window frame');
   await frame.waitForLoadState('load');
