@@ -135,6 +135,10 @@ describe('payment window: keyboard only', () => {
       const { frame, result } = await openWindow();
       opener.focus();
       expect(focusOn(frame, opener)).to.equal('the window');
+      // The page names the frame at once, but Chromium's own record of the focused frame (which routes the keys) follows
+      // a moment later, through another process: a key sent in the same instant may reach neither side (seen once in
+      // six runs). A person's Escape comes later than the script's focus(); so does this one.
+      await new Promise((resolve) => setTimeout(resolve, 100));
       const rsp = await pressAndAwait('Escape', within(result, 'closed by Escape'));
       expect(rsp.success).to.equal(false);
     });

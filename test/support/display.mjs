@@ -10,7 +10,10 @@ import { spawn } from 'node:child_process';
 export function startDisplay(xvfbPath, { timeoutMs = 15_000 } = {}) {
   if (process.env.DISPLAY) return Promise.resolve({ display: process.env.DISPLAY, stop: async () => {} });
   return new Promise((resolve, reject) => {
-    const xvfb = spawn(xvfbPath, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    // -noreset: by default Xvfb resets itself when its last client leaves, which is each time a WebDriver session's
+    // MiniBrowser quits; the next session's MiniBrowser, started during that reset, then "cannot open display" and
+    // WebKitWebDriver waits for it until the request times out (seen in CI: a lost test, 120 s).
+    const xvfb = spawn(xvfbPath, ['-displayfd', '3', '-noreset', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     let errors = '';
