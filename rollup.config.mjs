@@ -12,9 +12,20 @@ import typescript from '@rollup/plugin-typescript';
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmitOnError: true, noEmit: false, sourceMap: false, declaration: false });
 // Lit's cross-package internals (`_$AH`, `_$litType$` …) are mangled too: in the self-contained bundle nothing
-// outside it reads them (the loader has none, and this bundle renders only into its own shadow roots).
+// outside it reads them (the loader has none, and this bundle renders only into its own shadow roots). So are the
+// fields of lit-html's own objects (a template's `el` and `parts`, a part's `type`, `index`, `ctor`, `element`,
+// `strings` and `options`, a result's `strings`): no DOM object is read or written under these names in the bundle or
+// its chunks, and `builtins` lets terser rename names it would keep for the DOM's sake, only these. Never `name` or
+// `values` (request_pay's `name`, `Object.values`). Measured: V1 page 9,183 → 9,141 B gzip.
+const LIT_INTERNALS = /^(_\$|(el|parts|ctor|type|index|element|strings|options)$)/;
 const minify = (module, mangleLit) =>
-  terser({ module, ecma: 2020, compress: { passes: 3, pure_getters: true }, mangle: mangleLit ? { properties: { regex: /^_\$/ } } : true, format: { comments: false } });
+  terser({
+    module,
+    ecma: 2020,
+    compress: { passes: 3, pure_getters: true },
+    mangle: mangleLit ? { properties: { regex: LIT_INTERNALS, builtins: true } } : true,
+    format: { comments: false },
+  });
 
 export default [
   {
