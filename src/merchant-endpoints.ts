@@ -24,8 +24,6 @@ export interface EndpointFailure {
 /** The verify endpoint answers within 30 s whatever PortOne does; wait a little longer before giving up. */
 const REQUEST_TIMEOUT_MS = 35_000;
 
-const isFailure = (value: object): value is EndpointFailure => 'retryable' in value;
-
 const failure = (code: string, message: string, retryable = false): EndpointFailure => ({ code, message, retryable });
 
 /** POST `body` as JSON: the answer's status and JSON (`{}` when not JSON), or a `network` failure. */
@@ -79,7 +77,7 @@ export type PrepareBody = { amount: number; currency: string; name?: unknown; me
 
 export async function prepare(url: string, body: PrepareBody, signal: AbortSignal): Promise<Prepared | EndpointFailure> {
   const answer = await post(url, body, signal);
-  if (isFailure(answer)) return answer;
+  if ('retryable' in answer) return answer;
   const [status, json] = answer;
   const { merchant_uid, amount, currency } = json;
   // The server priced the order otherwise (a stale page, a changed catalog): paying again cannot help until the
@@ -105,7 +103,7 @@ export interface Verified {
 
 export async function verify(url: string, body: { imp_uid: string; merchant_uid: string }, signal: AbortSignal): Promise<Verified | EndpointFailure> {
   const answer = await post(url, body, signal);
-  if (isFailure(answer)) return answer;
+  if ('retryable' in answer) return answer;
   const [status, json] = answer;
   const { status: answered, amount, pay_method } = json;
   const refused = !ok(status)
