@@ -82,7 +82,7 @@ export class PortoneCheckoutElement extends Base {
   }
 
   /** Extra `request_pay` parameters, merged last (anything the attribute rule does not cover). */
-  params?: Record<string, unknown>;
+  declare params?: Record<string, unknown>;
   /** How long iamport.js may take to load before the attempt fails with `sdk_timeout` (ms). */
   sdkTimeout = 15_000;
 
