@@ -148,7 +148,8 @@ export const usesV2 = (element: { readonly storeId: string | null }): boolean =>
  * written as JSON.
  */
 export function defineAttributeProperties(prototype: object): void {
-  for (const [attribute, column] of Object.entries({ ...ATTRIBUTES.element, ...ATTRIBUTES.request_pay, ...ATTRIBUTES.request_payment })) {
+  // Every section but the first, `html`.
+  for (const [attribute, column] of Object.values(ATTRIBUTES).slice(1).flatMap(Object.entries)) {
     const flag = column === 'flag';
     Object.defineProperty(prototype, propertyOf(attribute), {
       configurable: true,
