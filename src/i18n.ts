@@ -58,9 +58,7 @@ export function resolveLang(own: string | null | undefined): Lang {
   return /^en/i.test(own || document.documentElement.lang) ? 'en' : 'ko';
 }
 
-export function texts(lang: Lang): Texts {
-  return TEXTS[lang];
-}
+export const texts = (lang: Lang): Texts => TEXTS[lang];
 
 /** Formatters are costly to build and every render needs one: one per language and currency (`koKRW`). */
 const formatters: Record<string, Intl.NumberFormat> = {};
