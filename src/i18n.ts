@@ -54,9 +54,7 @@ const TEXTS: Record<Lang, Texts> = {
 };
 
 /** `lang` attribute, else the document's language, else Korean. */
-export function resolveLang(own: string | null | undefined): Lang {
-  return /^en/i.test(own || document.documentElement.lang) ? 'en' : 'ko';
-}
+export const resolveLang = (own: string | null | undefined): Lang => (/^en/i.test(own || document.documentElement.lang) ? 'en' : 'ko');
 
 export const texts = (lang: Lang): Texts => TEXTS[lang];
 
