@@ -55,13 +55,12 @@ export async function post(url: string, body: Json, signal: AbortSignal): Promis
 }
 
 /** A non-2xx answer: the server's own message and word on retrying win; otherwise 5xx, 408 and 429 are worth another try. */
-export function httpFailure(url: string, status: number, json: Json): EndpointFailure {
-  return failure(
+export const httpFailure = (url: string, status: number, json: Json): EndpointFailure =>
+  failure(
     `http_${status}`,
     typeof json.message === 'string' ? json.message : `${url} answered HTTP ${status}.`,
     typeof json.retryable === 'boolean' ? json.retryable : status >= 500 || status === 408 || status === 429,
   );
-}
 
 const ok = (status: number) => status > 199 && status < 300;
 
