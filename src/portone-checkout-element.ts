@@ -214,8 +214,8 @@ export class PortoneCheckoutElement extends Base {
     try {
       // V2: the chunk's flow, at once when it is loaded (imported when the element connected, so usually no await).
       if (usesV2(this)) {
-        // A failure to load the chunk is this attempt's (stage `sdk`, retryable).
-        return await (v2 ?? ((await loadV2().catch(fail)) || undefined))?.run(this, this.#host(), current, signal, landing);
+        // A failure to load the chunk is this attempt's (stage `sdk`, retryable: caught below).
+        return await (v2 ?? (await loadV2())).run(this, this.#host(), current, signal, landing);
       }
       if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
       if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);
@@ -260,7 +260,8 @@ export class PortoneCheckoutElement extends Base {
       if (focused || document.activeElement === document.body) this.focus();
       if (current()) await this.#verify({ merchantUid, ...readSdkAnswer(rsp) }, 'callback', current, signal);
     } catch (error) {
-      if (!signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
+      // The V2 chunk's failure to load is a failure as it is; anything else thrown is unexpected.
+      if (!signal.aborted) fail((error as Failure)?.stage ? (error as Failure) : { stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
     }
   }
 
