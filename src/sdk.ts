@@ -77,6 +77,4 @@ export function loadSdk(url: string, timeoutMs: number, nonce: string | undefine
  * The page's CSP nonce, as the loader's or any other nonced script carries it. Read from the `nonce`
  * property: browsers hide the attribute, and scripts added by script (like the loader's module) have none.
  */
-export function pageNonce(): string | undefined {
-  for (const script of document.scripts) if (script.nonce) return script.nonce;
-}
+export const pageNonce = (): string | undefined => [...document.scripts].find((script) => script.nonce)?.nonce;
