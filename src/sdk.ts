@@ -21,10 +21,10 @@ const LOADED = 'data-portone-checkout-loaded';
 const loads = new Map<string, Promise<Iamport>>();
 
 /** `window.IMP` when iamport.js (or a page's own copy) is there and usable. */
-export function currentImp(): Iamport | undefined {
+export const currentImp = (): Iamport | undefined => {
   const { IMP } = window as { IMP?: Iamport };
   return typeof IMP?.request_pay === 'function' ? IMP : undefined;
-}
+};
 
 function waitFor(tag: HTMLScriptElement, src: string, timeoutMs: number): Promise<Iamport> {
   return new Promise((resolve, reject) => {
