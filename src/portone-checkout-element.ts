@@ -159,11 +159,11 @@ export class PortoneCheckoutElement extends Base {
   /** What the V2 chunk uses of the element: its own helpers, lent by reference. */
   #host(): V2Host {
     return {
-      parseCheckout,
+      parse: parseCheckout,
       state: (state) => this.#setState(state),
       settle: (detail) => this.#settle(detail),
       post,
-      httpFailure,
+      http: httpFailure,
     };
   }
 

@@ -37,14 +37,16 @@ type Detail = Record<string, unknown>;
 
 /** What the element lends the chunk: its own helpers, by reference (nothing of Lit or the element is copied here). */
 export interface V2Host {
-  /** params.ts's: every attribute checked, the request built (V1's), or the message that names the bad attribute. */
-  parseCheckout: typeof ParseCheckout;
+  /** params.ts's parseCheckout: every attribute checked, the request built (V1's), or the message that names the bad attribute. */
+  parse: typeof ParseCheckout;
   /** Sets the element's state (and what its live region says). */
   state(state: 'loading' | 'paying' | 'verifying'): void;
   /** Reports the outcome: the event, then every `pay()` waiting (`version` is the element's to add). */
   settle(detail: Detail): void;
+  /** merchant-endpoints.ts's post. */
   post: typeof Post;
-  httpFailure: typeof HttpFailure;
+  /** merchant-endpoints.ts's httpFailure: a non-2xx answer as a failure. (The keys are short: the bundle spells them.) */
+  http: typeof HttpFailure;
 }
 
 const LANDING = ['paymentId', 'txId', 'code', 'message', 'pgCode', 'pgMessage'];
@@ -85,7 +87,7 @@ function generatePaymentId(): string {
 function parse(element: V2Element, host: V2Host) {
   // Each attribute as its property reads it; `params` are merged over V2's fields, not V1's.
   const get = (attribute: string) => (element as unknown as Record<string, never>)[attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
-  const base = host.parseCheckout(get, null, SDK);
+  const base = host.parse(get, null, SDK);
   return typeof base === 'string' ? base : toPaymentRequest(base, get, element.params);
 }
 
@@ -144,9 +146,9 @@ async function prepare(host: V2Host, url: string, body: Detail, signal: AbortSig
   const [status, json] = answer;
   const { paymentId, amount, currency } = json;
   if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
-    return { ...host.httpFailure(url, status, json), code: 'price_changed', retryable: false, amount, currency };
+    return { ...host.http(url, status, json), code: 'price_changed', retryable: false, amount, currency };
   }
-  if (status < 200 || status > 299) return host.httpFailure(url, status, json);
+  if (status < 200 || status > 299) return host.http(url, status, json);
   if (typeof paymentId !== 'string' || paymentId === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
     return { code: 'invalid_answer', message: `${url} must answer { paymentId, amount }.`, retryable: false };
   }
@@ -162,7 +164,7 @@ async function verifyAt(host: V2Host, url: string, body: Detail, signal: AbortSi
   const failure = (code: string, message: string): EndpointFailure => ({ code, message, retryable: false });
   const refused =
     status < 200 || status > 299
-      ? host.httpFailure(url, status, json)
+      ? host.http(url, status, json)
       : !PAID.includes(answered as string)
         ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
         : typeof amount !== 'number'
