@@ -140,39 +140,35 @@ function offer(candidate: V2Element): void {
 }
 
 /** POST to prepare-url: the server's `{ paymentId, amount, currency? }`, or the failure (stage `prepare`'s). */
-async function prepare(host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> {
-  const answer = await host.post(url, body, signal);
-  if ('retryable' in answer) return answer;
-  const [status, json] = answer;
-  const { paymentId, amount, currency } = json;
-  if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
-    return { ...host.http(url, status, json), code: 'price_changed', retryable: false, amount, currency };
-  }
-  if (status < 200 || status > 299) return host.http(url, status, json);
-  if (typeof paymentId !== 'string' || paymentId === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
-    return { code: 'invalid_answer', message: `${url} must answer { paymentId, amount }.`, retryable: false };
-  }
-  return { paymentId, amount, ...(currency != null && { currency }) };
-}
+const prepare = (host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> =>
+  host.post(url, body, signal, (status, json): Detail | EndpointFailure => {
+    const { paymentId, amount, currency } = json;
+    if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
+      return { ...host.http(url, status, json), code: 'price_changed', retryable: false, amount, currency };
+    }
+    if (status < 200 || status > 299) return host.http(url, status, json);
+    if (typeof paymentId !== 'string' || paymentId === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
+      return { code: 'invalid_answer', message: `${url} must answer { paymentId, amount }.`, retryable: false };
+    }
+    return { paymentId, amount, ...(currency != null && { currency }) };
+  });
 
 /** POST to verify-url: a success when it answers 2xx with `paid` or `virtual_account_issued` and an amount. */
-async function verifyAt(host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> {
-  const answer = await host.post(url, body, signal);
-  if ('retryable' in answer) return answer;
-  const [status, json] = answer;
-  const { status: answered, amount, payMethod = json.pay_method } = json;
-  const failure = (code: string, message: string): EndpointFailure => ({ code, message, retryable: false });
-  const refused =
-    status < 200 || status > 299
-      ? host.http(url, status, json)
-      : !PAID.includes(answered as string)
-        ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
-        : typeof amount !== 'number'
-          ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
-          : undefined;
-  if (refused) return { ...refused, verification: json };
-  return { status: answered, amount, payMethod: typeof payMethod === 'string' ? payMethod : '', verification: json };
-}
+const verifyAt = (host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> =>
+  host.post(url, body, signal, (status, json): Detail | EndpointFailure => {
+    const { status: answered, amount, payMethod = json.pay_method } = json;
+    const failure = (code: string, message: string): EndpointFailure => ({ code, message, retryable: false });
+    const refused =
+      status < 200 || status > 299
+        ? host.http(url, status, json)
+        : !PAID.includes(answered as string)
+          ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
+          : typeof amount !== 'number'
+            ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
+            : undefined;
+    if (refused) return { ...refused, verification: json };
+    return { status: answered, amount, payMethod: typeof payMethod === 'string' ? payMethod : '', verification: json };
+  });
 
 /** What PortOne said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
 async function verify(element: V2Element, host: V2Host, answer: Answer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
