@@ -160,8 +160,8 @@ export class PortoneCheckoutElement extends Base {
   #host(): V2Host {
     return {
       parse: parseCheckout,
-      state: (state) => this.#setState(state),
-      settle: (detail) => this.#settle(detail),
+      state: this.#setState,
+      settle: this.#settle,
       post,
       http: httpFailure,
     };
@@ -184,14 +184,15 @@ export class PortoneCheckoutElement extends Base {
     this.#settle({ stage: 'config', code: 'aborted', message: 'Attributes changed before the payment window opened.', retryable: false }, false);
   }
 
-  #setState(state: CheckoutState, announcement?: string): void {
+  // Arrow functions (as #settle): lent to the V2 chunk as they are.
+  #setState = (state: CheckoutState, announcement?: string): void => {
     this.#state = state;
     this.#announcement = announcement ?? texts(resolveLang(this.lang))[state as Exclude<CheckoutState, 'failure'>];
     this.#render();
-  }
+  };
 
   /** The outcome: the event (unless an abandoned attempt, which only `pay()` hears of), then every `pay()` waiting. */
-  #settle(detail: Success | Failure, dispatch = true): void {
+  #settle = (detail: Success | Failure, dispatch = true): void => {
     const failed = 'stage' in detail;
     // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne (SPEC §8.1): the
     // element's (attributes that change mid-attempt abandon it while loading; a later change is the page's doing).
@@ -202,7 +203,7 @@ export class PortoneCheckoutElement extends Base {
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
     }
     for (const waiter of this.#waiters.splice(0)) waiter(detail);
-  }
+  };
 
   /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
   async #run(landing?: LandingFields): Promise<void> {
