@@ -111,7 +111,7 @@ export class PortoneCheckoutElement extends Base {
   connectedCallback(): void {
     this.#render();
     // A V2 element: its chunk offers it the page's landing (`paymentId`) and warms its SDK up (v2.ts).
-    if (usesV2(this)) loadV2().then((module) => module.connected(this, this.#host()), () => {});
+    if (usesV2(this)) loadV2().then((module) => module.connected(this, this.#host), () => {});
     else {
       offerLanding(this);
       this.#warmUp();
@@ -156,17 +156,6 @@ export class PortoneCheckoutElement extends Base {
     return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
   }
 
-  /** What the V2 chunk uses of the element: its own helpers, lent by reference. */
-  #host(): V2Host {
-    return {
-      parse: parseCheckout,
-      state: this.#setState,
-      settle: this.#settle,
-      post,
-      http: httpFailure,
-    };
-  }
-
   /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
   #warmUp(): void {
     const warm = () => {
@@ -205,6 +194,9 @@ export class PortoneCheckoutElement extends Base {
     for (const waiter of this.#waiters.splice(0)) waiter(detail);
   };
 
+  /** What the V2 chunk uses of the element: its own helpers, lent by reference (a field after the two it lends: fields are set in order). */
+  #host: V2Host = { parse: parseCheckout, state: this.#setState, settle: this.#settle, post, http: httpFailure };
+
   /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
   async #run(landing?: LandingFields): Promise<void> {
     const attempt = ++this.#attempt;
@@ -216,7 +208,7 @@ export class PortoneCheckoutElement extends Base {
       // V2: the chunk's flow, at once when it is loaded (imported when the element connected, so usually no await).
       if (usesV2(this)) {
         // A failure to load the chunk is this attempt's (stage `sdk`, retryable: caught below).
-        return await (v2 ?? (await loadV2())).run(this, this.#host(), current, signal, landing);
+        return await (v2 ?? (await loadV2())).run(this, this.#host, current, signal, landing);
       }
       if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
       if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);
