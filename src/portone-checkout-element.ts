@@ -191,7 +191,7 @@ export class PortoneCheckoutElement extends Base {
       this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
     }
-    for (const waiter of this.#waiters.splice(0)) waiter(detail);
+    this.#waiters.splice(0).map((waiter) => waiter(detail));
   };
 
   /** What the V2 chunk uses of the element: its own helpers, lent by reference (a field after the two it lends: fields are set in order). */
@@ -230,13 +230,13 @@ export class PortoneCheckoutElement extends Base {
       }
       const merchantUid = (request.merchant_uid ??= generateMerchantUid()) as string;
       request.m_redirect_url ??= withoutLanding(location.href);
-      let IMP;
-      try {
-        // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page.
-        IMP = currentImp() ?? (await sdk);
-      } catch (failure) {
-        return void fail({ ...(failure as SdkFailure), merchantUid });
-      }
+      // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page. A
+      // failed load is this attempt's failure (stage `sdk`), with the order id, thrown to the catch below.
+      const IMP =
+        currentImp() ??
+        (await sdk.catch((failure: SdkFailure) => {
+          throw { ...failure, merchantUid };
+        }));
       if (!current()) return;
       // Always init first: without it iamport.js only alerts and never calls back.
       IMP.init(merchant);
