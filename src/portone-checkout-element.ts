@@ -30,7 +30,9 @@ let v2: typeof import('./v2.js') | undefined;
 const loadV2 = () =>
   import('./v2.js').then(
     (module) => (v2 = module),
-    (error) => Promise.reject({ stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true }),
+    (error) => {
+      throw { stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true };
+    },
   );
 
 /**
@@ -186,7 +188,7 @@ export class PortoneCheckoutElement extends Base {
     // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne (SPEC §8.1): the
     // element's (attributes that change mid-attempt abandon it while loading; a later change is the page's doing).
     if (failed) detail.cancelled = !!detail.cancelled;
-    detail.version = usesV2(this) ? 'v2' : 'v1';
+    detail.version = `v${usesV2(this) ? 2 : 1}`;
     if (dispatch) {
       this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
