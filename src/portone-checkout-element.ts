@@ -106,9 +106,43 @@ export class PortoneCheckoutElement extends Base {
     styles(this.#root);
   }
 
+  /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
+  #warmUp(): void {
+    const warm = () => {
+      const config = this.isConnected && this.#parse();
+      if (typeof config === 'object') this.#sdk(config.sdkSrc).catch(() => {});
+    };
+    if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
+    else setTimeout(warm, 200);
+  }
+
+  #sdk(src: string) {
+    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
+  }
+
   /** `idle`, `loading`, `paying`, `verifying`, `success` or `failure`; reflected as the `state` attribute. */
   get state(): CheckoutState {
     return this.#state;
+  }
+
+  /** What the SDK said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
+  async #verify(answer: SdkAnswer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
+    const { impUid, merchantUid } = answer;
+    if (answer.code || !impUid || !merchantUid) {
+      this.#unverified = undefined;
+      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'iamport.js answered without imp_uid.', ...answer, retryable: false, via }));
+    }
+    this.#setState('verifying');
+    const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
+    if (!current()) return;
+    const failed = 'code' in verified;
+    this.#unverified = failed && verified.retryable ? { impUid, merchantUid, via } : undefined;
+    this.#settle(failed ? { stage: 'verify', ...verified, impUid, merchantUid, via } : { impUid, merchantUid, ...verified, via });
+  }
+
+  /** Called by the landing module when this element is the one to verify the page's landing. */
+  claimLanding(fields: LandingFields): void {
+    void this.#run(fields);
   }
 
   connectedCallback(): void {
@@ -121,10 +155,16 @@ export class PortoneCheckoutElement extends Base {
     }
   }
 
-  disconnectedCallback(): void {
-    // Removed before the window opens: nothing is at stake, forget the attempt (once paying, a result must still
-    // arrive). Checked a microtask later, so that moving the element in the DOM is not a removal.
-    queueMicrotask(() => !this.isConnected && this.#state === 'loading' && this.#abandon());
+  #parse() {
+    // Each attribute as its property reads it.
+    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
+  }
+
+  #abandon(): void {
+    this.#attempt++;
+    this.#controller?.abort();
+    this.#setState('idle');
+    this.#settle({ stage: 'config', code: 'aborted', message: 'Attributes changed before the payment window opened.', retryable: false }, false);
   }
 
   attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
@@ -134,46 +174,10 @@ export class PortoneCheckoutElement extends Base {
     this.#render();
   }
 
-  /**
-   * Starts the same flow as a click. Resolves with the success detail, rejects with the failure detail.
-   * Called while a payment is in progress, it waits for that payment's result.
-   */
-  pay(): Promise<PaymentSuccessDetail> {
-    return new Promise((resolve, reject) => {
-      this.#waiters.push((detail) => ('stage' in detail ? reject : resolve)(detail as unknown as PaymentSuccessDetail));
-      if (!BUSY.includes(this.#state)) void this.#run();
-    });
-  }
-
-  /** Called by the landing module when this element is the one to verify the page's landing. */
-  claimLanding(fields: LandingFields): void {
-    void this.#run(fields);
-  }
-
-  #parse() {
-    // Each attribute as its property reads it.
-    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
-  }
-
-  #sdk(src: string) {
-    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
-  }
-
-  /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
-  #warmUp(): void {
-    const warm = () => {
-      const config = this.isConnected && this.#parse();
-      if (typeof config === 'object') this.#sdk(config.sdkSrc).catch(() => {});
-    };
-    if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
-    else setTimeout(warm, 200);
-  }
-
-  #abandon(): void {
-    this.#attempt++;
-    this.#controller?.abort();
-    this.#setState('idle');
-    this.#settle({ stage: 'config', code: 'aborted', message: 'Attributes changed before the payment window opened.', retryable: false }, false);
+  disconnectedCallback(): void {
+    // Removed before the window opens: nothing is at stake, forget the attempt (once paying, a result must still
+    // arrive). Checked a microtask later, so that moving the element in the DOM is not a removal.
+    queueMicrotask(() => !this.isConnected && this.#state === 'loading' && this.#abandon());
   }
 
   // Arrow functions (as #settle): lent to the V2 chunk as they are.
@@ -261,26 +265,6 @@ export class PortoneCheckoutElement extends Base {
     }
   }
 
-  /** What the SDK said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
-  async #verify(answer: SdkAnswer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
-    const { impUid, merchantUid } = answer;
-    if (answer.code || !impUid || !merchantUid) {
-      this.#unverified = undefined;
-      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'iamport.js answered without imp_uid.', ...answer, retryable: false, via }));
-    }
-    this.#setState('verifying');
-    const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
-    if (!current()) return;
-    const failed = 'code' in verified;
-    this.#unverified = failed && verified.retryable ? { impUid, merchantUid, via } : undefined;
-    this.#settle(failed ? { stage: 'verify', ...verified, impUid, merchantUid, via } : { impUid, merchantUid, ...verified, via });
-  }
-
-  // A click while busy only waits for the result under way (pay() starts nothing then).
-  #onClick = (): void => {
-    if (!this.disabled) this.pay().catch(() => {});
-  };
-
   #render(): void {
     const busy = BUSY.includes(this.#state);
     const lang = resolveLang(this.lang);
@@ -294,6 +278,22 @@ export class PortoneCheckoutElement extends Base {
       html`<button part="button" type="button" ?disabled=${this.disabled} aria-busy=${busy} @click=${this.#onClick}><slot>${label}</slot></button><span part="status" role="status" aria-live="polite">${this.#announcement}</span>`,
       this.#root,
     );
+  }
+
+  // A click while busy only waits for the result under way (pay() starts nothing then).
+  #onClick = (): void => {
+    if (!this.disabled) this.pay().catch(() => {});
+  };
+
+  /**
+   * Starts the same flow as a click. Resolves with the success detail, rejects with the failure detail.
+   * Called while a payment is in progress, it waits for that payment's result.
+   */
+  pay(): Promise<PaymentSuccessDetail> {
+    return new Promise((resolve, reject) => {
+      this.#waiters.push((detail) => ('stage' in detail ? reject : resolve)(detail as unknown as PaymentSuccessDetail));
+      if (!BUSY.includes(this.#state)) void this.#run();
+    });
   }
 }
 
