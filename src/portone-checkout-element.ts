@@ -181,9 +181,10 @@ export class PortoneCheckoutElement extends Base {
   }
 
   // Arrow functions (as #settle): lent to the V2 chunk as they are.
-  #setState = (state: CheckoutState, announcement?: string): void => {
+  #setState = (state: CheckoutState, announcement?: string | false): void => {
     this.#state = state;
-    this.#announcement = announcement ?? texts(resolveLang(this.lang))[state as Exclude<CheckoutState, 'failure'>];
+    // A failure's text is never empty: no announcement is `undefined` or `false`.
+    this.#announcement = announcement || texts(resolveLang(this.lang))[state as Exclude<CheckoutState, 'failure'>];
     this.#render();
   };
 
@@ -195,7 +196,7 @@ export class PortoneCheckoutElement extends Base {
     if (failed) detail.cancelled = !!detail.cancelled;
     detail.version = `v${usesV2(this) ? 2 : 1}`;
     if (dispatch) {
-      this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
+      this.#setState(failed ? 'failure' : 'success', failed && failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)));
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
     }
     this.#waiters.splice(0).map((waiter) => waiter(detail));
