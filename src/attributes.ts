@@ -147,7 +147,7 @@ export const usesV2 = (element: { readonly storeId: string | null }): boolean =>
  * and writes the attribute: text reads back as written (null when absent), a flag as its presence; an object is
  * written as JSON.
  */
-export function defineAttributeProperties(prototype: object): void {
+export const defineAttributeProperties = (prototype: object): void => {
   // Every section but the first, `html`.
   for (const [attribute, column] of Object.values(ATTRIBUTES).slice(1).flatMap(Object.entries)) {
     const flag = column === 'flag';
@@ -163,4 +163,4 @@ export function defineAttributeProperties(prototype: object): void {
       },
     });
   }
-}
+};
