@@ -84,12 +84,12 @@ function generatePaymentId(): string {
 }
 
 /** The element's V2 config: parseCheckout's checks, then V2's mapping (`params` merged last), or the message that names the bad attribute. */
-function parse(element: V2Element, host: V2Host) {
+const parse = (element: V2Element, host: V2Host) => {
   // Each attribute as its property reads it; `params` are merged over V2's fields, not V1's.
   const get = (attribute: string) => (element as unknown as Record<string, never>)[attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
   const base = host.parse(get, null, SDK);
   return typeof base === 'string' ? base : toPaymentRequest(base, get, element.params);
-}
+};
 
 const sdk = (element: V2Element, src: string) => loadPortOne(src, element.sdkTimeout, element.nonce);
 
@@ -98,7 +98,7 @@ const sdk = (element: V2Element, src: string) => loadPortOne(src, element.sdkTim
  * idle time once the attributes are valid, so a click opens the window at once (nothing of a warm-up is reported: a
  * click tries again and says what failed).
  */
-export function connected(element: V2Element, host: V2Host): void {
+export const connected = (element: V2Element, host: V2Host): void => {
   if (new URLSearchParams(location.search).has('paymentId')) offer(element);
   const warm = () => {
     const config = element.isConnected && parse(element, host);
@@ -106,7 +106,7 @@ export function connected(element: V2Element, host: V2Host): void {
   };
   if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
   else setTimeout(warm, 200);
-}
+};
 
 const candidates: V2Element[] = [];
 
