@@ -147,8 +147,9 @@ export const usesV2 = (element: { readonly storeId: string | null }): boolean =>
  * and writes the attribute: text reads back as written (null when absent), a flag as its presence; an object is
  * written as JSON.
  */
-export function defineAttributeProperties(prototype: object): void {
-  for (const [attribute, column] of Object.entries({ ...ATTRIBUTES.element, ...ATTRIBUTES.request_pay, ...ATTRIBUTES.request_payment })) {
+export const defineAttributeProperties = (prototype: object): void => {
+  // Every section but the first, `html`.
+  for (const [attribute, column] of Object.values(ATTRIBUTES).slice(1).flatMap(Object.entries)) {
     const flag = column === 'flag';
     Object.defineProperty(prototype, propertyOf(attribute), {
       configurable: true,
@@ -162,4 +163,4 @@ export function defineAttributeProperties(prototype: object): void {
       },
     });
   }
-}
+};

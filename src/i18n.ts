@@ -54,13 +54,9 @@ const TEXTS: Record<Lang, Texts> = {
 };
 
 /** `lang` attribute, else the document's language, else Korean. */
-export function resolveLang(own: string | null | undefined): Lang {
-  return /^en/i.test(own || document.documentElement.lang) ? 'en' : 'ko';
-}
+export const resolveLang = (own: string | null | undefined): Lang => (/^en/i.test(own || document.documentElement.lang) ? 'en' : 'ko');
 
-export function texts(lang: Lang): Texts {
-  return TEXTS[lang];
-}
+export const texts = (lang: Lang): Texts => TEXTS[lang];
 
 /** Formatters are costly to build and every render needs one: one per language and currency (`koKRW`). */
 const formatters: Record<string, Intl.NumberFormat> = {};
@@ -78,10 +74,10 @@ export function formatAmount(amount: number, currency: string, lang: Lang): stri
  * What the live region says of a failure: the element's own words for the outcome in the element's language,
  * never the server's or the PG's (those stay in `detail.message`). `price_changed` says the server's price.
  */
-export function failureText({ stage, code, retryable, cancelled, verification, amount, currency }: PaymentFailureDetail, lang: Lang): string {
+export const failureText = ({ stage, code, retryable, cancelled, verification, amount, currency }: PaymentFailureDetail, lang: Lang): string => {
   const t = texts(lang);
   // The codes `network` and `price_changed` are outcomes themselves; a verify answer's status is one when known.
   const outcome = cancelled ? 'cancelled' : /^http_5/.test(code) ? 'server' : [code, verification?.status, stage].find((key) => OUTCOMES.includes(key as string));
   // Only a `price_changed` failure carries the server's price: it says the new one.
   return `${t.failures[OUTCOMES.indexOf(outcome as string)]}${currency ? ` ${formatAmount(amount!, currency, lang)}` : retryable ? ` ${t.retry}` : ''}`;
-}
+};

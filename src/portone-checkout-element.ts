@@ -1,15 +1,16 @@
 // Lit's template engine (`lit-html`) on a plain custom element, not LitElement: it keeps the whole bundle, Lit
 // included, inside its 9 kB budget (scripts/size.mjs).
 import { html, render } from 'lit/html.js';
-import { attributeNames, type AttributeProperties, defineAttributeProperties, propertyOf, usesV2 } from './attributes.js';
-import type { PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
-import { failureText, formatAmount, resolveLang, texts } from './i18n.js';
-import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
-import { httpFailure, post, prepare, verify } from './merchant-endpoints.js';
-import { type AttributeValue, generateMerchantUid, parseCheckout, readAmount } from './params.js';
-import { readSdkAnswer, type SdkAnswer } from './sdk-answer.js';
+// The modules below are side-effect free; their order is the bundle's, and this one compresses best (measured).
 import { currentImp, loadSdk, pageNonce, type SdkFailure } from './sdk.js';
+import type { PaymentFailureDetail, PaymentSuccessDetail, Via } from './events.js';
 import { styles } from './styles.js';
+import { type LandingFields, offerLanding, rememberPayer, withoutLanding } from './landing.js';
+import { type AttributeValue, generateMerchantUid, parseCheckout, readAmount } from './params.js';
+import { attributeNames, type AttributeProperties, defineAttributeProperties, propertyOf, usesV2 } from './attributes.js';
+import { httpFailure, post, prepare, verify } from './merchant-endpoints.js';
+import { failureText, formatAmount, resolveLang, texts } from './i18n.js';
+import { readSdkAnswer, type SdkAnswer } from './sdk-answer.js';
 import type { V2Host } from './v2.js';
 
 export type CheckoutState = 'idle' | 'loading' | 'paying' | 'verifying' | 'success' | 'failure';
@@ -30,7 +31,9 @@ let v2: typeof import('./v2.js') | undefined;
 const loadV2 = () =>
   import('./v2.js').then(
     (module) => (v2 = module),
-    (error) => Promise.reject({ stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true }),
+    (error) => {
+      throw { stage: 'sdk', code: 'sdk_error', message: `The element's V2 part did not load: ${error}`, retryable: true };
+    },
   );
 
 /**
@@ -82,7 +85,7 @@ export class PortoneCheckoutElement extends Base {
   }
 
   /** Extra `request_pay` parameters, merged last (anything the attribute rule does not cover). */
-  params?: Record<string, unknown>;
+  declare params?: Record<string, unknown>;
   /** How long iamport.js may take to load before the attempt fails with `sdk_timeout` (ms). */
   sdkTimeout = 15_000;
 
@@ -103,70 +106,6 @@ export class PortoneCheckoutElement extends Base {
     styles(this.#root);
   }
 
-  /** `idle`, `loading`, `paying`, `verifying`, `success` or `failure`; reflected as the `state` attribute. */
-  get state(): CheckoutState {
-    return this.#state;
-  }
-
-  connectedCallback(): void {
-    this.#render();
-    // A V2 element: its chunk offers it the page's landing (`paymentId`) and warms its SDK up (v2.ts).
-    if (usesV2(this)) loadV2().then((module) => module.connected(this, this.#host()), () => {});
-    else {
-      offerLanding(this);
-      this.#warmUp();
-    }
-  }
-
-  disconnectedCallback(): void {
-    // Removed before the window opens: nothing is at stake, forget the attempt (once paying, a result must still
-    // arrive). Checked a microtask later, so that moving the element in the DOM is not a removal.
-    queueMicrotask(() => !this.isConnected && this.#state === 'loading' && this.#abandon());
-  }
-
-  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
-    // A cart that changes the amount while the attempt is still loading makes that attempt stale (a template
-    // writing the same value again does not).
-    if (old !== value && this.#state === 'loading') this.#abandon();
-    this.#render();
-  }
-
-  /**
-   * Starts the same flow as a click. Resolves with the success detail, rejects with the failure detail.
-   * Called while a payment is in progress, it waits for that payment's result.
-   */
-  pay(): Promise<PaymentSuccessDetail> {
-    return new Promise((resolve, reject) => {
-      this.#waiters.push((detail) => ('stage' in detail ? reject : resolve)(detail as unknown as PaymentSuccessDetail));
-      if (!BUSY.includes(this.#state)) void this.#run();
-    });
-  }
-
-  /** Called by the landing module when this element is the one to verify the page's landing. */
-  claimLanding(fields: LandingFields): void {
-    void this.#run(fields);
-  }
-
-  #parse() {
-    // Each attribute as its property reads it.
-    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
-  }
-
-  #sdk(src: string) {
-    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
-  }
-
-  /** What the V2 chunk uses of the element: its own helpers, lent by reference. */
-  #host(): V2Host {
-    return {
-      parseCheckout,
-      state: (state) => this.#setState(state),
-      settle: (detail) => this.#settle(detail),
-      post,
-      httpFailure,
-    };
-  }
-
   /** Load iamport.js in idle time once the attributes are valid, so a click opens the window at once. */
   #warmUp(): void {
     const warm = () => {
@@ -177,6 +116,50 @@ export class PortoneCheckoutElement extends Base {
     else setTimeout(warm, 200);
   }
 
+  #sdk(src: string) {
+    return loadSdk(src, this.sdkTimeout, this.nonce || pageNonce());
+  }
+
+  /** `idle`, `loading`, `paying`, `verifying`, `success` or `failure`; reflected as the `state` attribute. */
+  get state(): CheckoutState {
+    return this.#state;
+  }
+
+  /** What the SDK said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
+  async #verify(answer: SdkAnswer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
+    const { impUid, merchantUid } = answer;
+    if (answer.code || !impUid || !merchantUid) {
+      this.#unverified = undefined;
+      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'iamport.js answered without imp_uid.', ...answer, retryable: false, via }));
+    }
+    this.#setState('verifying');
+    const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
+    if (!current()) return;
+    const failed = 'code' in verified;
+    this.#unverified = failed && verified.retryable ? { impUid, merchantUid, via } : undefined;
+    this.#settle(failed ? { stage: 'verify', ...verified, impUid, merchantUid, via } : { impUid, merchantUid, ...verified, via });
+  }
+
+  /** Called by the landing module when this element is the one to verify the page's landing. */
+  claimLanding(fields: LandingFields): void {
+    void this.#run(fields);
+  }
+
+  connectedCallback(): void {
+    this.#render();
+    // A V2 element: its chunk offers it the page's landing (`paymentId`) and warms its SDK up (v2.ts).
+    if (usesV2(this)) loadV2().then((module) => module.connected(this, this.#host), () => {});
+    else {
+      offerLanding(this);
+      this.#warmUp();
+    }
+  }
+
+  #parse() {
+    // Each attribute as its property reads it.
+    return parseCheckout((a) => (this as unknown as Record<string, AttributeValue>)[propertyOf(a)], this.params);
+  }
+
   #abandon(): void {
     this.#attempt++;
     this.#controller?.abort();
@@ -184,25 +167,43 @@ export class PortoneCheckoutElement extends Base {
     this.#settle({ stage: 'config', code: 'aborted', message: 'Attributes changed before the payment window opened.', retryable: false }, false);
   }
 
-  #setState(state: CheckoutState, announcement?: string): void {
-    this.#state = state;
-    this.#announcement = announcement ?? texts(resolveLang(this.lang))[state as Exclude<CheckoutState, 'failure'>];
+  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
+    // A cart that changes the amount while the attempt is still loading makes that attempt stale (a template
+    // writing the same value again does not).
+    if (old !== value && this.#state === 'loading') this.#abandon();
     this.#render();
   }
 
+  disconnectedCallback(): void {
+    // Removed before the window opens: nothing is at stake, forget the attempt (once paying, a result must still
+    // arrive). Checked a microtask later, so that moving the element in the DOM is not a removal.
+    queueMicrotask(() => !this.isConnected && this.#state === 'loading' && this.#abandon());
+  }
+
+  // Arrow functions (as #settle): lent to the V2 chunk as they are.
+  #setState = (state: CheckoutState, announcement?: string | false): void => {
+    this.#state = state;
+    // A failure's text is never empty: no announcement is `undefined` or `false`.
+    this.#announcement = announcement || texts(resolveLang(this.lang))[state as Exclude<CheckoutState, 'failure'>];
+    this.#render();
+  };
+
   /** The outcome: the event (unless an abandoned attempt, which only `pay()` hears of), then every `pay()` waiting. */
-  #settle(detail: Success | Failure, dispatch = true): void {
+  #settle = (detail: Success | Failure, dispatch = true): void => {
     const failed = 'stage' in detail;
     // Always a boolean, on every failure at every stage (SPEC §3); every detail says its PortOne (SPEC §8.1): the
     // element's (attributes that change mid-attempt abandon it while loading; a later change is the page's doing).
     if (failed) detail.cancelled = !!detail.cancelled;
-    detail.version = usesV2(this) ? 'v2' : 'v1';
+    detail.version = `v${usesV2(this) ? 2 : 1}`;
     if (dispatch) {
-      this.#setState(failed ? 'failure' : 'success', failed ? failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)) : undefined);
+      this.#setState(failed ? 'failure' : 'success', failed && failureText(detail as unknown as PaymentFailureDetail, resolveLang(this.lang)));
       this.dispatchEvent(new CustomEvent(failed ? 'payment-failure' : 'payment-success', { detail, bubbles: true, composed: true }));
     }
-    for (const waiter of this.#waiters.splice(0)) waiter(detail);
-  }
+    this.#waiters.splice(0).map((waiter) => waiter(detail));
+  };
+
+  /** What the V2 chunk uses of the element: its own helpers, lent by reference (a field after the two it lends: fields are set in order). */
+  #host: V2Host = { parse: parseCheckout, state: this.#setState, settle: this.#settle, post, http: httpFailure };
 
   /** One attempt: a new payment, a landing to verify, or a verification to retry. Late results of an old attempt are dropped. */
   async #run(landing?: LandingFields): Promise<void> {
@@ -214,8 +215,8 @@ export class PortoneCheckoutElement extends Base {
     try {
       // V2: the chunk's flow, at once when it is loaded (imported when the element connected, so usually no await).
       if (usesV2(this)) {
-        // A failure to load the chunk is this attempt's (stage `sdk`, retryable).
-        return await (v2 ?? ((await loadV2().catch(fail)) || undefined))?.run(this, this.#host(), current, signal, landing);
+        // A failure to load the chunk is this attempt's (stage `sdk`, retryable: caught below).
+        return await (v2 ?? (await loadV2())).run(this, this.#host, current, signal, landing);
       }
       if (landing) return await this.#verify(readSdkAnswer(landing), 'redirect', current, signal);
       if (this.#unverified) return await this.#verify(this.#unverified, this.#unverified.via, current, signal);
@@ -237,13 +238,13 @@ export class PortoneCheckoutElement extends Base {
       }
       const merchantUid = (request.merchant_uid ??= generateMerchantUid()) as string;
       request.m_redirect_url ??= withoutLanding(location.href);
-      let IMP;
-      try {
-        // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page.
-        IMP = currentImp() ?? (await sdk);
-      } catch (failure) {
-        return void fail({ ...(failure as SdkFailure), merchantUid });
-      }
+      // Warm (the usual case): no await at all, so request_pay runs inside the click, as on a hand-written page. A
+      // failed load is this attempt's failure (stage `sdk`), with the order id, thrown to the catch below.
+      const IMP =
+        currentImp() ??
+        (await sdk.catch((failure: SdkFailure) => {
+          throw { ...failure, merchantUid };
+        }));
       if (!current()) return;
       // Always init first: without it iamport.js only alerts and never calls back.
       IMP.init(merchant);
@@ -260,29 +261,10 @@ export class PortoneCheckoutElement extends Base {
       if (focused || document.activeElement === document.body) this.focus();
       if (current()) await this.#verify({ merchantUid, ...readSdkAnswer(rsp) }, 'callback', current, signal);
     } catch (error) {
-      if (!signal.aborted) fail({ stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
+      // The V2 chunk's failure to load is a failure as it is; anything else thrown is unexpected.
+      if (!signal.aborted) fail((error as Failure)?.stage ? (error as Failure) : { stage: 'verify', code: 'unexpected', message: String(error), retryable: true });
     }
   }
-
-  /** What the SDK said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
-  async #verify(answer: SdkAnswer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
-    const { impUid, merchantUid } = answer;
-    if (answer.code || !impUid || !merchantUid) {
-      this.#unverified = undefined;
-      return void (current() && this.#settle({ stage: 'payment', code: 'payment_failed', message: 'iamport.js answered without imp_uid.', ...answer, retryable: false, via }));
-    }
-    this.#setState('verifying');
-    const verified = await verify(this.verifyUrl || '/payments/complete', { imp_uid: impUid, merchant_uid: merchantUid }, signal);
-    if (!current()) return;
-    const failed = 'code' in verified;
-    this.#unverified = failed && verified.retryable ? { impUid, merchantUid, via } : undefined;
-    this.#settle(failed ? { stage: 'verify', ...verified, impUid, merchantUid, via } : { impUid, merchantUid, ...verified, via });
-  }
-
-  // A click while busy only waits for the result under way (pay() starts nothing then).
-  #onClick = (): void => {
-    if (!this.disabled) this.pay().catch(() => {});
-  };
 
   #render(): void {
     const busy = BUSY.includes(this.#state);
@@ -297,6 +279,22 @@ export class PortoneCheckoutElement extends Base {
       html`<button part="button" type="button" ?disabled=${this.disabled} aria-busy=${busy} @click=${this.#onClick}><slot>${label}</slot></button><span part="status" role="status" aria-live="polite">${this.#announcement}</span>`,
       this.#root,
     );
+  }
+
+  // A click while busy only waits for the result under way (pay() starts nothing then).
+  #onClick = (): void => {
+    if (!this.disabled) this.pay().catch(() => {});
+  };
+
+  /**
+   * Starts the same flow as a click. Resolves with the success detail, rejects with the failure detail.
+   * Called while a payment is in progress, it waits for that payment's result.
+   */
+  pay(): Promise<PaymentSuccessDetail> {
+    return new Promise((resolve, reject) => {
+      this.#waiters.push((detail) => ('stage' in detail ? reject : resolve)(detail as unknown as PaymentSuccessDetail));
+      if (!BUSY.includes(this.#state)) void this.#run();
+    });
   }
 }
 

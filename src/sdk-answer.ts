@@ -27,7 +27,7 @@ const text = (value: unknown) => ((typeof value === 'string' && value) || typeof
 
 const isFalse = (value: unknown) => value === false || value === 'false';
 
-export function readSdkAnswer(fields: Record<string, unknown>): SdkAnswer {
+export const readSdkAnswer = (fields: Record<string, unknown>): SdkAnswer => {
   const impUid = text(fields.imp_uid);
   const merchantUid = text(fields.merchant_uid);
   const code = text(fields.error_code) ?? text(fields.error_coe);
@@ -37,4 +37,4 @@ export function readSdkAnswer(fields: Record<string, unknown>): SdkAnswer {
   return code || message || isFalse(fields.success) || isFalse(fields.imp_success)
     ? { ...answer, code: code ?? 'payment_failed', message: message ?? code ?? 'payment_failed', cancelled: code === 'PAY_PROCESS_CANCELED' || CLOSED.test(message!) }
     : answer;
-}
+};

@@ -21,30 +21,10 @@ const LOADED = 'data-portone-checkout-loaded';
 const loads = new Map<string, Promise<Iamport>>();
 
 /** `window.IMP` when iamport.js (or a page's own copy) is there and usable. */
-export function currentImp(): Iamport | undefined {
+export const currentImp = (): Iamport | undefined => {
   const { IMP } = window as { IMP?: Iamport };
   return typeof IMP?.request_pay === 'function' ? IMP : undefined;
-}
-
-function waitFor(tag: HTMLScriptElement, src: string, timeoutMs: number): Promise<Iamport> {
-  return new Promise((resolve, reject) => {
-    // The first of load, error and the timeout settles the promise (a later one changes nothing that matters: a
-    // script that still runs after its tag was removed only marks that detached tag).
-    const settle = (code?: SdkFailure['code'], why?: string) => {
-      clearTimeout(timer);
-      const imp = currentImp();
-      if (!code && imp) {
-        tag.setAttribute(LOADED, '');
-        return resolve(imp);
-      }
-      tag.remove();
-      reject({ stage: 'sdk', code: code ?? 'sdk_no_imp', message: `iamport.js did not load from ${src}: ${why ?? 'it defined no window.IMP'}.`, retryable: true } satisfies SdkFailure);
-    };
-    const timer = setTimeout(() => settle('sdk_timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
-    tag.addEventListener('load', () => settle());
-    tag.addEventListener('error', () => settle('sdk_error', 'blocked (ad blocker, CSP) or not found'));
-  });
-}
+};
 
 /** `url` is absolute, as `script.src` reads back. Rejects with an `SdkFailure`. */
 export function loadSdk(url: string, timeoutMs: number, nonce: string | undefined): Promise<Iamport> {
@@ -64,7 +44,24 @@ export function loadSdk(url: string, timeoutMs: number, nonce: string | undefine
       if (nonce) tag.nonce = nonce;
       document.head.append(tag);
     }
-    load = waitFor(tag, url, timeoutMs);
+    const script = tag;
+    load = new Promise((resolve, reject) => {
+      // The first of load, error and the timeout settles the promise (a later one changes nothing that matters: a
+      // script that still runs after its tag was removed only marks that detached tag).
+      const settle = (code?: SdkFailure['code'], why?: string) => {
+        clearTimeout(timer);
+        const imp = currentImp();
+        if (!code && imp) {
+          script.setAttribute(LOADED, '');
+          return resolve(imp);
+        }
+        script.remove();
+        reject({ stage: 'sdk', code: code ?? 'sdk_no_imp', message: `iamport.js did not load from ${url}: ${why ?? 'it defined no window.IMP'}.`, retryable: true } satisfies SdkFailure);
+      };
+      const timer = setTimeout(() => settle('sdk_timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
+      script.addEventListener('load', () => settle());
+      script.addEventListener('error', () => settle('sdk_error', 'blocked (ad blocker, CSP) or not found'));
+    });
     loads.set(url, load);
     // Shared only while in flight: once loaded, window.IMP is the answer, and if the page removes it, it loads again.
     const forget = () => loads.delete(url);
@@ -77,6 +74,4 @@ export function loadSdk(url: string, timeoutMs: number, nonce: string | undefine
  * The page's CSP nonce, as the loader's or any other nonced script carries it. Read from the `nonce`
  * property: browsers hide the attribute, and scripts added by script (like the loader's module) have none.
  */
-export function pageNonce(): string | undefined {
-  for (const script of document.scripts) if (script.nonce) return script.nonce;
-}
+export const pageNonce = (): string | undefined => [...document.scripts].find((script) => script.nonce)?.nonce;

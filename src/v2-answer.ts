@@ -23,7 +23,7 @@ const CLOSED = /^\[결제포기\]|사용자가 결제를 취소|^PAY_PROCESS_CAN
 /** A non-empty string or a number, as text. */
 const text = (value: unknown) => ((typeof value === 'string' && value) || typeof value === 'number' ? String(value) : undefined);
 
-export function readPaymentAnswer(fields: Record<string, unknown>): Answer {
+export const readPaymentAnswer = (fields: Record<string, unknown>): Answer => {
   const [paymentId, txId, code, message, pgCode, pgMessage] = ['paymentId', 'txId', 'code', 'message', 'pgCode', 'pgMessage'].map((key) => text(fields[key]));
   // Only the ids there are: a detail has no `txId` key rather than an undefined one.
   const answer: Answer = { ...(paymentId && { paymentId }), ...(txId && { txId }) };
@@ -37,4 +37,4 @@ export function readPaymentAnswer(fields: Record<string, unknown>): Answer {
         cancelled: [code, message, pgCode, pgMessage].some((said) => CLOSED.test(said!)),
       }
     : answer;
-}
+};

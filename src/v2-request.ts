@@ -36,7 +36,7 @@ const defined = (object: Record<string, unknown>) => Object.fromEntries(Object.e
  * The V2 config from `base` (parseCheckout's, without `params`): the request, or the message that names the bad
  * attribute. `extra` is the `params` property, merged last over V2's fields.
  */
-export function toPaymentRequest(base: CheckoutConfig, get: AttributeReader, extra?: Record<string, unknown> | null): Checkout | string {
+export const toPaymentRequest = (base: CheckoutConfig, get: AttributeReader, extra?: Record<string, unknown> | null): Checkout | string => {
   const r = base.request;
   const bad = (attribute: string, expected: string) => invalid(attribute, expected, get(attribute as never));
   for (const param of V1_ONLY) if (r[param] != null) return bad(param.replace(/_/g, '-'), 'nothing with store-id (a V1 parameter)');
@@ -93,4 +93,4 @@ export function toPaymentRequest(base: CheckoutConfig, get: AttributeReader, ext
   });
   Object.assign(request, extra);
   return { ...base, request, order: { version: 'v2', amount: r.amount as number, currency, name: r.name } };
-}
+};

@@ -29,25 +29,6 @@ export function currentPortOne(): PortOneSdk | undefined {
   return typeof PortOne?.requestPayment === 'function' ? PortOne : undefined;
 }
 
-function waitFor(tag: HTMLScriptElement, src: string, timeoutMs: number): Promise<PortOneSdk> {
-  return new Promise((resolve, reject) => {
-    // The first of load, error and the timeout settles the promise.
-    const settle = (code?: SdkFailure['code'], why?: string) => {
-      clearTimeout(timer);
-      const sdk = currentPortOne();
-      if (!code && sdk) {
-        tag.setAttribute(LOADED, '');
-        return resolve(sdk);
-      }
-      tag.remove();
-      reject({ stage: 'sdk', code: code ?? 'sdk_no_portone', message: `PortOne's SDK did not load from ${src}: ${why ?? 'it defined no window.PortOne'}.`, retryable: true } satisfies SdkFailure);
-    };
-    const timer = setTimeout(() => settle('sdk_timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
-    tag.addEventListener('load', () => settle());
-    tag.addEventListener('error', () => settle('sdk_error', 'blocked (ad blocker, CSP) or not found'));
-  });
-}
-
 /** `url` is absolute, as `script.src` reads back; `nonce` the element's, else the page's. Rejects with an `SdkFailure`. */
 export function loadPortOne(url: string, timeoutMs: number, nonce: string | undefined): Promise<PortOneSdk> {
   const existing = currentPortOne();
@@ -67,7 +48,23 @@ export function loadPortOne(url: string, timeoutMs: number, nonce: string | unde
       if (nonce) tag.nonce = nonce;
       document.head.append(tag);
     }
-    load = waitFor(tag, url, timeoutMs);
+    const script = tag;
+    load = new Promise((resolve, reject) => {
+      // The first of load, error and the timeout settles the promise.
+      const settle = (code?: SdkFailure['code'], why?: string) => {
+        clearTimeout(timer);
+        const sdk = currentPortOne();
+        if (!code && sdk) {
+          script.setAttribute(LOADED, '');
+          return resolve(sdk);
+        }
+        script.remove();
+        reject({ stage: 'sdk', code: code ?? 'sdk_no_portone', message: `PortOne's SDK did not load from ${url}: ${why ?? 'it defined no window.PortOne'}.`, retryable: true } satisfies SdkFailure);
+      };
+      const timer = setTimeout(() => settle('sdk_timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
+      script.addEventListener('load', () => settle());
+      script.addEventListener('error', () => settle('sdk_error', 'blocked (ad blocker, CSP) or not found'));
+    });
     loads.set(url, load);
     // Shared only while in flight: once loaded, window.PortOne is the answer, and if the page removes it, it loads again.
     const forget = () => loads.delete(url);

@@ -37,14 +37,16 @@ type Detail = Record<string, unknown>;
 
 /** What the element lends the chunk: its own helpers, by reference (nothing of Lit or the element is copied here). */
 export interface V2Host {
-  /** params.ts's: every attribute checked, the request built (V1's), or the message that names the bad attribute. */
-  parseCheckout: typeof ParseCheckout;
+  /** params.ts's parseCheckout: every attribute checked, the request built (V1's), or the message that names the bad attribute. */
+  parse: typeof ParseCheckout;
   /** Sets the element's state (and what its live region says). */
   state(state: 'loading' | 'paying' | 'verifying'): void;
   /** Reports the outcome: the event, then every `pay()` waiting (`version` is the element's to add). */
   settle(detail: Detail): void;
+  /** merchant-endpoints.ts's post. */
   post: typeof Post;
-  httpFailure: typeof HttpFailure;
+  /** merchant-endpoints.ts's httpFailure: a non-2xx answer as a failure. (The keys are short: the bundle spells them.) */
+  http: typeof HttpFailure;
 }
 
 const LANDING = ['paymentId', 'txId', 'code', 'message', 'pgCode', 'pgMessage'];
@@ -82,12 +84,12 @@ function generatePaymentId(): string {
 }
 
 /** The element's V2 config: parseCheckout's checks, then V2's mapping (`params` merged last), or the message that names the bad attribute. */
-function parse(element: V2Element, host: V2Host) {
+const parse = (element: V2Element, host: V2Host) => {
   // Each attribute as its property reads it; `params` are merged over V2's fields, not V1's.
   const get = (attribute: string) => (element as unknown as Record<string, never>)[attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
-  const base = host.parseCheckout(get, null, SDK);
+  const base = host.parse(get, null, SDK);
   return typeof base === 'string' ? base : toPaymentRequest(base, get, element.params);
-}
+};
 
 const sdk = (element: V2Element, src: string) => loadPortOne(src, element.sdkTimeout, element.nonce);
 
@@ -96,7 +98,7 @@ const sdk = (element: V2Element, src: string) => loadPortOne(src, element.sdkTim
  * idle time once the attributes are valid, so a click opens the window at once (nothing of a warm-up is reported: a
  * click tries again and says what failed).
  */
-export function connected(element: V2Element, host: V2Host): void {
+export const connected = (element: V2Element, host: V2Host): void => {
   if (new URLSearchParams(location.search).has('paymentId')) offer(element);
   const warm = () => {
     const config = element.isConnected && parse(element, host);
@@ -104,7 +106,7 @@ export function connected(element: V2Element, host: V2Host): void {
   };
   if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
   else setTimeout(warm, 200);
-}
+};
 
 const candidates: V2Element[] = [];
 
@@ -138,39 +140,35 @@ function offer(candidate: V2Element): void {
 }
 
 /** POST to prepare-url: the server's `{ paymentId, amount, currency? }`, or the failure (stage `prepare`'s). */
-async function prepare(host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> {
-  const answer = await host.post(url, body, signal);
-  if ('retryable' in answer) return answer;
-  const [status, json] = answer;
-  const { paymentId, amount, currency } = json;
-  if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
-    return { ...host.httpFailure(url, status, json), code: 'price_changed', retryable: false, amount, currency };
-  }
-  if (status < 200 || status > 299) return host.httpFailure(url, status, json);
-  if (typeof paymentId !== 'string' || paymentId === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
-    return { code: 'invalid_answer', message: `${url} must answer { paymentId, amount }.`, retryable: false };
-  }
-  return { paymentId, amount, ...(currency != null && { currency }) };
-}
+const prepare = (host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> =>
+  host.post(url, body, signal, (status, json): Detail | EndpointFailure => {
+    const { paymentId, amount, currency } = json;
+    if (status === 409 && json.status === 'price_changed' && typeof amount === 'number' && typeof currency === 'string') {
+      return { ...host.http(url, status, json), code: 'price_changed', retryable: false, amount, currency };
+    }
+    if (status < 200 || status > 299) return host.http(url, status, json);
+    if (typeof paymentId !== 'string' || paymentId === '' || typeof amount !== 'number' || !(amount > 0) || (currency != null && !(typeof currency === 'string' && currency))) {
+      return { code: 'invalid_answer', message: `${url} must answer { paymentId, amount }.`, retryable: false };
+    }
+    return { paymentId, amount, ...(currency != null && { currency }) };
+  });
 
 /** POST to verify-url: a success when it answers 2xx with `paid` or `virtual_account_issued` and an amount. */
-async function verifyAt(host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> {
-  const answer = await host.post(url, body, signal);
-  if ('retryable' in answer) return answer;
-  const [status, json] = answer;
-  const { status: answered, amount, payMethod = json.pay_method } = json;
-  const failure = (code: string, message: string): EndpointFailure => ({ code, message, retryable: false });
-  const refused =
-    status < 200 || status > 299
-      ? host.httpFailure(url, status, json)
-      : !PAID.includes(answered as string)
-        ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
-        : typeof amount !== 'number'
-          ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
-          : undefined;
-  if (refused) return { ...refused, verification: json };
-  return { status: answered, amount, payMethod: typeof payMethod === 'string' ? payMethod : '', verification: json };
-}
+const verifyAt = (host: V2Host, url: string, body: Detail, signal: AbortSignal): Promise<Detail | EndpointFailure> =>
+  host.post(url, body, signal, (status, json): Detail | EndpointFailure => {
+    const { status: answered, amount, payMethod = json.pay_method } = json;
+    const failure = (code: string, message: string): EndpointFailure => ({ code, message, retryable: false });
+    const refused =
+      status < 200 || status > 299
+        ? host.http(url, status, json)
+        : !PAID.includes(answered as string)
+          ? failure(`verify_${(typeof answered === 'string' ? answered : 'no status').replace(/\W/g, '_')}`, typeof json.message === 'string' ? json.message : `${url} answered "${answered}", not "paid".`)
+          : typeof amount !== 'number'
+            ? failure('invalid_answer', `${url} answered ${answered} without an amount.`)
+            : undefined;
+    if (refused) return { ...refused, verification: json };
+    return { status: answered, amount, payMethod: typeof payMethod === 'string' ? payMethod : '', verification: json };
+  });
 
 /** What PortOne said is a failure (stage `payment`), or a claim that the verify endpoint settles. */
 async function verify(element: V2Element, host: V2Host, answer: Answer, via: Via, current: () => boolean, signal: AbortSignal): Promise<void> {
