@@ -13,11 +13,12 @@ const raw = (file) => readFileSync(file).length;
 const pages = [
   { name: 'loader', files: ['dist/loader.js'], budget: 900 },
   { name: 'V1 page', files: ['dist/portone-checkout.js'], budget: 9_000 },
-  // Above the 9,000 of issue 14, as the lead decided: Lit is bundled (SPEC §2: dist/portone-checkout.js is
-  // "self-contained ESM (Lit bundled, minified)"), and the V1 page's 9,000 comes first, so V2 is a lazily imported
-  // part that a V2 page downloads besides the bundle, and that carries V2's whole flow (v2.ts: the bundle holds only
-  // the hook). Measured 13,001 B gzip (bundle 8,996 + V2 part 4,005); the budget is that rounded up to the next 100,
-  // so that it only catches growth.
+  // Above the 9,000 that issue 14 asks for, knowingly (its closing note says why; the README's size section too):
+  // Lit is bundled (SPEC §2: dist/portone-checkout.js is "self-contained ESM (Lit bundled, minified)") and the V1
+  // page's 9,000 comes first, so V2 is a lazily imported part that a V2 page downloads besides the bundle, and that
+  // carries V2's whole flow (v2.ts: the bundle holds only the hook). Lit-html alone is about 3 kB of the bundle's 9; a
+  // hand-rendered element measured 8,271 B for V1 and V2 in one file. Measured 13,001 B gzip (bundle 8,996 + V2 part
+  // 4,005); the budget is that rounded up to the next 100, so that it only catches growth.
   { name: 'V2 page', files: ['dist/portone-checkout.js', 'dist/portone-checkout-v2.js'], budget: 13_100 },
 ];
 
