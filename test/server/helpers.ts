@@ -107,6 +107,15 @@ export function parseExact<S extends z.ZodObject>(schema: S, raw: unknown, what 
   return schema.parse(raw);
 }
 
+/**
+ * The sandbox's clock (PortOne's, in seconds) is real time plus what a test advanced it by, so between two readings
+ * it moved by the advance plus the real seconds that ticked between the requests: at most a couple in a test.
+ */
+export function assertClockMoved(from: number, to: number, advancedS: number, what: string): void {
+  const moved = to - from;
+  assert.ok(moved >= advancedS && moved <= advancedS + 2, `${what}: ${moved} s, the ${advancedS} s advanced (and at most 2 real seconds)`);
+}
+
 /** Poll `check` until it returns a truthy value (every 10 ms, at most `timeoutMs`). */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
